@@ -1,0 +1,29 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both install missing system
+# packages first (apt-get as root; otherwise the exact command is printed and make stops).
+SWIFT ?= swift
+BIN := .build/debug/jobflow-tui
+
+.PHONY: deps build test demo bench release clean
+
+deps:
+	@./scripts/ensure-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel
+
+demo: build
+	@./scripts/demo.sh
+
+release: deps
+	$(SWIFT) build -c release
+
+bench: deps
+	$(SWIFT) build -c release --product jobflow-bench
+	.build/release/jobflow-bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "jobflow-tui",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "jobflow-tui", targets: ["jobflow-tui"]),
+    ],
+    dependencies: [
+        // YAML (libyaml inside): kubeconfig files, manifests, `-o yaml`.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The command line: subcommands, shared flags, help text.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Structured logging; libraries take a Logger, only the binary bootstraps one.
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CNcurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        .target(
+            name: "Kube",
+            dependencies: [
+                "CCurl",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "jobflow-tui",
+            dependencies: [
+                "Kube",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KubeTests",
+            dependencies: ["Kube"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
