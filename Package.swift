@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Structured logging; libraries take a Logger, only the binary bootstraps one.
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The sandbox's HTTP server (HTTP/1.1 codec, event loops, chunked watch streams).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,10 +41,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "KubeSandbox",
+            dependencies: [
+                "Kube",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "jobflow-tui",
             dependencies: [
                 "Kube",
+                "KubeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -52,6 +66,11 @@ let package = Package(
             name: "KubeTests",
             dependencies: ["Kube"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KubeSandboxTests",
+            dependencies: ["KubeSandbox", "Kube"],
             swiftSettings: strict
         ),
     ],
