@@ -65,7 +65,7 @@ extension JSONValue {
         }
     }
 
-    init(yamlNode node: Node) throws(YAMLError) {
+    init(yamlNode node: Yams.Node) throws(YAMLError) {
         switch node {
         case .scalar(let scalar):
             switch Tag.Name(rawValue: node.tag.rawValue) {
@@ -111,21 +111,21 @@ extension JSONValue {
         }
     }
 
-    func yamlNode() -> Node {
+    func yamlNode() -> Yams.Node {
         switch self {
-        case .null: return Node("null", Tag(.null))
-        case .bool(let b): return Node(b ? "true" : "false", Tag(.bool))
-        case .int(let i): return Node(String(i), Tag(.int))
-        case .double(let d): return Node(d.isFinite ? "\(d)" : ".nan", Tag(.float))
+        case .null: return Yams.Node("null", Tag(.null))
+        case .bool(let b): return Yams.Node(b ? "true" : "false", Tag(.bool))
+        case .int(let i): return Yams.Node(String(i), Tag(.int))
+        case .double(let d): return Yams.Node(d.isFinite ? "\(d)" : ".nan", Tag(.float))
         case .string(let s):
-            let needsQuotes = s.isEmpty || Resolver.default.resolveTag(of: Node(s)) != .str
+            let needsQuotes = s.isEmpty || Resolver.default.resolveTag(of: Yams.Node(s)) != .str
                 || s.first == " " || s.last == " "
-            return Node(s, Tag(.str), needsQuotes ? .doubleQuoted : .any)
+            return Yams.Node(s, Tag(.str), needsQuotes ? .doubleQuoted : .any)
         case .array(let elements):
-            return Node(elements.map { $0.yamlNode() }, Tag(.seq), .block)
+            return Yams.Node(elements.map { $0.yamlNode() }, Tag(.seq), .block)
         case .object(let members):
-            let pairs = members.keys.sorted().map { (Node($0, Tag(.str)), members[$0]!.yamlNode()) }
-            return Node(pairs, Tag(.map), .block)
+            let pairs = members.keys.sorted().map { (Yams.Node($0, Tag(.str)), members[$0]!.yamlNode()) }
+            return Yams.Node(pairs, Tag(.map), .block)
         }
     }
 }

@@ -170,27 +170,32 @@ final class ByteStreamStorage: Sendable {
         handler?()
     }
 
+    /// Takes the oldest buffered chunk, and the demand handler to run (outside the lock) when a
+    /// paused producer may now resume.
+    func popLocked(_ s: inout State) -> ([UInt8], (@Sendable () -> Void)?)? {
+        guard s.head < s.chunks.count else { return nil }
+        let chunk = s.chunks[s.head]
+        s.head += 1
+        s.bufferedBytes -= chunk.count
+        if s.head == s.chunks.count {
+            s.chunks.removeAll(keepingCapacity: true)
+            s.head = 0
+        } else if s.head > 64 {
+            s.chunks.removeFirst(s.head)
+            s.head = 0
+        }
+        var demand: (@Sendable () -> Void)?
+        if s.producerPaused && s.bufferedBytes <= capacity / 2 {
+            s.producerPaused = false
+            demand = s.demandHandler
+        }
+        return (chunk, demand)
+    }
+
     func next() async throws -> [UInt8]? {
         enum Step { case chunk([UInt8], (@Sendable () -> Void)?), end((any Error)?), wait }
         let step: Step = state.withLock { s in
-            if s.head < s.chunks.count {
-                let chunk = s.chunks[s.head]
-                s.head += 1
-                s.bufferedBytes -= chunk.count
-                if s.head == s.chunks.count {
-                    s.chunks.removeAll(keepingCapacity: true)
-                    s.head = 0
-                } else if s.head > 64 {
-                    s.chunks.removeFirst(s.head)
-                    s.head = 0
-                }
-                var demand: (@Sendable () -> Void)?
-                if s.producerPaused && s.bufferedBytes <= capacity / 2 {
-                    s.producerPaused = false
-                    demand = s.demandHandler
-                }
-                return .chunk(chunk, demand)
-            }
+            if let (chunk, demand) = popLocked(&s) { return .chunk(chunk, demand) }
             if s.finished { return .end(s.failure) }
             return .wait
         }
@@ -210,14 +215,9 @@ final class ByteStreamStorage: Sendable {
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8]?, any Error>) in
-                enum Now { case park, chunk([UInt8]), end((any Error)?) }
+                enum Now { case park, chunk([UInt8], (@Sendable () -> Void)?), end((any Error)?) }
                 let now: Now = state.withLock { s in
-                    if s.head < s.chunks.count {
-                        let chunk = s.chunks[s.head]
-                        s.head += 1
-                        s.bufferedBytes -= chunk.count
-                        return .chunk(chunk)
-                    }
+                    if let (chunk, demand) = popLocked(&s) { return .chunk(chunk, demand) }
                     if s.finished { return .end(s.failure) }
                     if s.consumerGone { return .end(CancellationError()) }
                     s.waiter = continuation
@@ -225,7 +225,9 @@ final class ByteStreamStorage: Sendable {
                 }
                 switch now {
                 case .park: break
-                case .chunk(let chunk): continuation.resume(returning: chunk)
+                case .chunk(let chunk, let demand):
+                    continuation.resume(returning: chunk)
+                    demand?()
                 case .end(let error):
                     if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: nil) }
                 }
