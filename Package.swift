@@ -62,6 +62,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "jobflow-bench",
+            dependencies: ["Kube", "KubeSandbox"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KubeTests",
             dependencies: ["Kube"],

@@ -1,0 +1,22 @@
+import Foundation
+import Kube
+
+// `make bench` runs every benchmark; `jobflow-bench NAME…` runs some. Results are printed as a
+// Markdown table row each, ready for BENCHMARKS.md.
+
+struct Result {
+    var name: String
+    var workload: String
+    var value: String
+    var target: String
+    var pass: Bool
+}
+
+var results: [Result] = []
+let selected = Set(CommandLine.arguments.dropFirst())
+func wanted(_ name: String) -> Bool { selected.isEmpty || selected.contains(name) }
+
+if wanted("decode") { results.append(contentsOf: DecodeBench.run()) }
+
+print("\n| benchmark | workload | result | target | ok |\n|---|---|---|---|---|")
+for r in results { print("| \(r.name) | \(r.workload) | \(r.value) | \(r.target) | \(r.pass ? "yes" : "NO") |") }
