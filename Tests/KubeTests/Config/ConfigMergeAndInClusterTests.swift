@@ -112,6 +112,13 @@ struct InClusterTests {
         #expect(config.namespace == "override")
     }
 
+    @Test func emptyKubeconfigFallsBackToInCluster() throws {
+        let empty = try sandbox.write("empty.yaml", "# nothing here\n")
+        var selection = sandbox.selection(environment: env.merging(["KUBECONFIG": empty]) { $1 })
+        selection.serviceAccountDirectory = directory
+        #expect(try ConfigLoader.load(selection).source == "in-cluster")
+    }
+
     @Test func contextFlagDisablesInClusterFallback() {
         var selection = sandbox.selection(context: "x", environment: env)
         selection.serviceAccountDirectory = directory
