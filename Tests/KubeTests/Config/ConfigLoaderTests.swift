@@ -172,6 +172,13 @@ struct ConfigLoaderErrorTests {
             + "client-key: file ./key.pem (resolved to \(resolved)) not readable: No such file or directory")
     }
 
+    @Test func unreadableTokenFileIsAConfigurationError() throws {
+        try FileManager.default.removeItem(atPath: sandbox.path("tokens/token"))
+        let message = sandbox.configurationError("all-forms.yaml", context: "tokenfile")
+        #expect(message == "kubeconfig \(sandbox.path("all-forms.yaml")): context \"tokenfile\": user \"tokenfile-user\": "
+            + "tokenFile: file ./tokens/token (resolved to \(sandbox.path("tokens/token"))) not readable: No such file or directory")
+    }
+
     @Test func execV1alpha1IsRejected() {
         let message = error("alpha")
         #expect(message.contains("user \"alpha\": exec: apiVersion: client.authentication.k8s.io/v1alpha1 is no longer supported"))

@@ -142,13 +142,17 @@ struct ExecCredentialTests {
     }
 
     @Test func concurrentCallersShareOneRun() async throws {
-        let provider = try provider(context: "exec-v1", extraEnvironment: ["PLUGIN_DELAY": "0.5"])
+        // The credential is already expired, so every caller that did not join the run in flight
+        // would start its own: one run for eight callers proves they shared it.
+        let provider = try provider(context: "exec-v1",
+                                    extraEnvironment: ["PLUGIN_DELAY": "1", "EXPIRY": "2000-01-01T00:00:00Z"])
         let headers = try await withThrowingTaskGroup(of: String?.self) { group in
             for _ in 0..<8 { group.addTask { try await provider.credentials().authorizationHeader } }
             return try await group.reduce(into: [String?]()) { $0.append($1) }
         }
         #expect(headers == Array(repeating: "Bearer exec-token-1-hello", count: 8))
         #expect(runs == 1)
+        #expect(try await provider.credentials().authorizationHeader == "Bearer exec-token-2-hello")
     }
 
     @Test func cachedUntilShortlyBeforeExpiry() async throws {
