@@ -42,6 +42,8 @@ public actor CredentialProvider {
     private let now: @Sendable () -> Date
     private let environment: [String: String]
     private let execTimeout: Duration
+    /// Prefixed to every error: where the credentials were configured.
+    private let origin: String?
     /// Monotonic time since this provider was made, on `clock`.
     private let elapsed: @Sendable () -> Duration
 
@@ -68,21 +70,33 @@ public actor CredentialProvider {
                 clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 execTimeout: Duration = .seconds(60)) {
+        self.init(source: source, clusterInfo: clusterInfo, origin: nil, clock: clock, now: now,
+                  environment: environment, execTimeout: execTimeout)
+    }
+
+    /// A provider for a loaded configuration's credentials and cluster; its errors name the
+    /// configuration, context and user they came from.
+    public init(configuration: ClientConfiguration, clock: any Clock<Duration> = ContinuousClock(),
+                now: @escaping @Sendable () -> Date = { Date() },
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                execTimeout: Duration = .seconds(60)) {
+        var origin = configuration.source
+        if let context = configuration.contextName { origin += ": context \"\(context)\"" }
+        if let user = configuration.userName { origin += ": user \"\(user)\"" }
+        self.init(source: configuration.credentials, clusterInfo: ExecClusterInfo(configuration), origin: origin,
+                  clock: clock, now: now, environment: environment, execTimeout: execTimeout)
+    }
+
+    private init(source: CredentialSource, clusterInfo: ExecClusterInfo?, origin: String?, clock: any Clock<Duration>,
+                 now: @escaping @Sendable () -> Date, environment: [String: String], execTimeout: Duration) {
         self.source = source
+        self.origin = origin
         self.clusterInfo = clusterInfo
         self.clock = clock
         self.now = now
         self.environment = environment
         self.execTimeout = execTimeout
         self.elapsed = Self.stopwatch(clock)
-    }
-
-    /// A provider for a loaded configuration's credentials and cluster.
-    public init(configuration: ClientConfiguration, clock: any Clock<Duration> = ContinuousClock(),
-                now: @escaping @Sendable () -> Date = { Date() },
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.init(source: configuration.credentials, clusterInfo: ExecClusterInfo(configuration), clock: clock,
-                  now: now, environment: environment)
     }
 
     private static func stopwatch<C: Clock>(_ clock: C) -> @Sendable () -> Duration where C.Duration == Duration {
@@ -92,6 +106,15 @@ public actor CredentialProvider {
 
     /// The credentials for the next request. Throws `KubeError.credentials`.
     public func credentials() async throws(KubeError) -> Credentials {
+        do {
+            return try await makeCredentials()
+        } catch {
+            guard let origin, case .credentials(let message) = error else { throw error }
+            throw .credentials("\(origin): \(message)")
+        }
+    }
+
+    private func makeCredentials() async throws(KubeError) -> Credentials {
         switch source {
         case .none:
             return Credentials()

@@ -68,11 +68,19 @@ enum PluginProcess {
         }
     }
 
+    /// Plugin output beyond this is dropped (the pipe is still drained so the plugin can exit).
+    static let outputLimit = 4 * 1024 * 1024
+
     private static func drain(_ handle: FileHandle, into store: @escaping @Sendable ([UInt8]) -> Void) {
         DispatchQueue.global().async {
-            let data = (try? handle.readToEnd()) ?? Data()  // a read error ends the output; the exit status still tells
+            var collected: [UInt8] = []
+            while true {
+                let chunk = handle.availableData  // blocks until data or end of file
+                if chunk.isEmpty { break }
+                if collected.count < outputLimit { collected.append(contentsOf: chunk.prefix(outputLimit - collected.count)) }
+            }
             try? handle.close()
-            store(Array(data))
+            store(collected)
         }
     }
 

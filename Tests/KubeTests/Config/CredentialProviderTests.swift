@@ -56,6 +56,24 @@ struct TokenCredentialTests {
         #expect(try await provider.credentials().authorizationHeader == "Bearer after-401")
     }
 
+    @Test func providerFromConfigurationNamesWhereTheCredentialsCameFrom() async throws {
+        let config = try sandbox.load("all-forms.yaml", context: "tokenfile")
+        let provider = CredentialProvider(configuration: config)
+        #expect(try await provider.credentials().authorizationHeader == "Bearer fixture-file-token-1")
+        try FileManager.default.removeItem(atPath: sandbox.path("tokens/token"))
+        await provider.invalidate()
+        #expect(await credentialsError(provider) == "kubeconfig \(sandbox.path("all-forms.yaml")): context \"tokenfile\": "
+            + "user \"tokenfile-user\": tokenFile \(sandbox.path("tokens/token")): not readable: No such file or directory")
+    }
+
+    @Test func clientIdentityDescriptionIsRedacted() {
+        let identity = ClientIdentity(certificatePEM: Array("CERT-BYTES".utf8), keyPEM: Array("KEY-BYTES".utf8))
+        for text in [String(describing: identity), String(reflecting: identity), String(reflecting: Optional(identity))] {
+            #expect(!text.contains("KEY-BYTES"))
+            #expect(!text.contains("75, 69, 89"))  // "KEY" as bytes
+        }
+    }
+
     @Test func emptyTokenFileIsAnError() async throws {
         let path = try sandbox.write("tokens/empty", " \n")
         let message = await credentialsError(CredentialProvider(source: .tokenFile(path: path)))
