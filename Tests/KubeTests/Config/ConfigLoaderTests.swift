@@ -179,6 +179,28 @@ struct ConfigLoaderErrorTests {
             + "tokenFile: file ./tokens/token (resolved to \(sandbox.path("tokens/token"))) not readable: No such file or directory")
     }
 
+    @Test func clusterFieldConflictsAndBadProxy() throws {
+        let file = try sandbox.write("inline.yaml", """
+            clusters:
+            - name: both
+              cluster: {server: https://a.example.com, certificate-authority: certs/ca.pem, insecure-skip-tls-verify: true}
+            - name: ftp
+              cluster: {server: https://a.example.com, proxy-url: "ftp://user:hunter2@proxy"}
+            - name: not-http
+              cluster: {server: "ftp://a.example.com"}
+            contexts:
+            - {name: both, context: {cluster: both}}
+            - {name: ftp, context: {cluster: ftp}}
+            - {name: not-http, context: {cluster: not-http}}
+            """)
+        #expect(sandbox.configurationError("inline.yaml", context: "both")
+            .hasPrefix("kubeconfig \(file): context \"both\": cluster \"both\": insecure-skip-tls-verify: cannot be combined"))
+        let proxy = sandbox.configurationError("inline.yaml", context: "ftp")
+        #expect(proxy.contains("proxy-url: ftp://<redacted>@proxy: scheme must be http, https or socks5"))
+        #expect(!proxy.contains("hunter2"))
+        #expect(sandbox.configurationError("inline.yaml", context: "not-http").contains("server: ftp://a.example.com is not an http(s) URL"))
+    }
+
     @Test func execV1alpha1IsRejected() {
         let message = error("alpha")
         #expect(message.contains("user \"alpha\": exec: apiVersion: client.authentication.k8s.io/v1alpha1 is no longer supported"))

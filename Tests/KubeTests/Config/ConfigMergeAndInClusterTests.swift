@@ -35,6 +35,16 @@ struct ConfigMergeTests {
         #expect(config.credentials == .tokenFile(path: sandbox.path("merge/sub/token")))
     }
 
+    @Test func currentContextComesFromTheFirstFileThatSetsIt() throws {
+        let noContext = try sandbox.write("merge/no-current.yaml", "clusters:\n- name: x\n  cluster: {server: https://x.example.com}\n")
+        let variable = noContext + ":" + sandbox.path("merge/sub/second.yaml") + ":" + sandbox.path("merge/first.yaml")
+        let config = try ConfigLoader.load(sandbox.selection(environment: ["KUBECONFIG": variable]))
+        #expect(config.contextName == "only-second")
+        // "shared" is defined by second.yaml before first.yaml.
+        #expect(config.server == "https://second.example.com")
+        #expect(config.tls.serverName == "second-only-field")
+    }
+
     @Test func unparsableFileInKUBECONFIGIsAnError() {
         let variable = sandbox.path("merge/first.yaml") + ":" + sandbox.path("errors/unparsable.yaml")
         let message = sandbox.configurationError(sandbox.selection(environment: ["KUBECONFIG": variable]))
