@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// Runs one credential-plugin process to completion with stdin unconnected, collecting stdout and
-/// stderr, and kills it (SIGKILL) when it outlives `timeout`.
+/// stderr, and kills it (SIGKILL) when it outlives `timeout`. Foundation spawns the plugin as the
+/// leader of a new process group, so the kill reaches whatever it started too.
 ///
 /// Pipes are drained on Dispatch threads, never on the cooperative pool, so a plugin that writes
 /// a lot cannot deadlock it and a slow plugin blocks no task threads.
@@ -48,9 +49,8 @@ enum PluginProcess {
         } catch {
             throw .launch(Self.describe(error))
         }
-        // The parent's copies of the write ends must close, or the reads never see end of file.
-        try? stdoutPipe.fileHandleForWriting.close()
-        try? stderrPipe.fileHandleForWriting.close()
+        // `Process.run()` has closed our copies of the pipes' write ends, so the reads see end of
+        // file once the plugin (and anything it started that inherited them) is gone.
         let pid = process.processIdentifier
         run.update { $0.pid = pid }
 
@@ -143,7 +143,12 @@ enum PluginProcess {
         func timeOut() {
             update { state in
                 guard state.exit == nil, !state.delivered else { return }
-                if let pid = state.pid { kill(pid, SIGKILL) }
+                if let pid = state.pid, pid > 0 {
+                    // The whole group first (children of a shell script), then the plugin itself in
+                    // case it left the group.
+                    kill(-pid, SIGKILL)
+                    kill(pid, SIGKILL)
+                }
                 state.timedOut = true
             }
         }
