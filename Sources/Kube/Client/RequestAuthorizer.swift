@@ -22,3 +22,15 @@ public struct RequestAuthorizer: Sendable {
         RequestAuthorizer(credentials: { ("Bearer \(token)", nil) })
     }
 }
+
+extension RequestAuthorizer {
+    /// Credentials from a `CredentialProvider` (token, token file, exec plugin, service account).
+    public init(provider: CredentialProvider) {
+        self.init(
+            credentials: {
+                let c = try await provider.credentials()
+                return (c.authorizationHeader, c.clientIdentity)
+            },
+            invalidate: { await provider.invalidate() })
+    }
+}
