@@ -44,8 +44,13 @@ public final class ManualClock: Clock, Sendable {
     }
 
     private let state = Mutex(State())
+    private let autoAdvance: Bool
 
-    public init() {}
+    /// A clock at offset zero. With `autoAdvance`, every `sleep` moves the clock to its deadline and
+    /// returns at once: handy when the code under test runs on the test's own task.
+    public init(autoAdvance: Bool = false) {
+        self.autoAdvance = autoAdvance
+    }
 
     /// The current instant; moves only through `advance(by:)`.
     public var now: Instant { state.withLock { $0.now } }
@@ -67,6 +72,7 @@ public final class ManualClock: Clock, Sendable {
                         return .cancel
                     }
                     s.requested.append(s.now.duration(to: deadline))
+                    if autoAdvance && deadline > s.now { s.now = deadline }
                     if deadline <= s.now {
                         s.sleepers[id] = nil
                         return .resume
