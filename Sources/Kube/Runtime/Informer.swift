@@ -39,6 +39,7 @@ public final class Informer: Sendable {
         var syncWaiters: [Int: CheckedContinuation<Bool, Never>] = [:]
         var cancelledWaiters: Set<Int> = []
         var nextWaiter = 0
+        var synced = false
     }
     private let state = Mutex(State())
 
@@ -60,8 +61,8 @@ public final class Informer: Sendable {
     /// Called with the last known state of each object that disappeared (also when a relist no longer has it).
     public func onDelete(_ handler: @escaping @Sendable (JSONValue) -> Void) { state.withLock { $0.onDelete.append(handler) } }
 
-    /// True once the first complete list has reached the store and the handlers.
-    public var hasSynced: Bool { store.hasSynced }
+    /// True once the first complete list has reached the store and the handlers have seen it.
+    public var hasSynced: Bool { state.withLock { $0.synced } }
 
     /// The current connection state and last error (a copy; stale at once).
     public var status: InformerStatus { state.withLock { $0.status } }
@@ -70,7 +71,7 @@ public final class Informer: Sendable {
     public func run() async {
         for await event in watcher {
             let changes = store.apply(event)
-            let (adds, updates, deletes, waiters) = state.withLock { s in
+            let (adds, updates, deletes) = state.withLock { s in
                 switch event {
                 case .failed(let error, let retryIn):
                     s.status.connection = .failing(retryIn: retryIn)
@@ -83,12 +84,7 @@ public final class Informer: Sendable {
                     s.status.connection = .healthy
                     if let rv = o[path: "metadata.resourceVersion"]?.stringValue { s.status.resourceVersion = rv }
                 }
-                var waiters: [CheckedContinuation<Bool, Never>] = []
-                if case .relisted = event {
-                    waiters = Array(s.syncWaiters.values)
-                    s.syncWaiters = [:]
-                }
-                return (s.onAdd, s.onUpdate, s.onDelete, waiters)
+                return (s.onAdd, s.onUpdate, s.onDelete)
             }
             for change in changes {
                 switch change {
@@ -97,21 +93,28 @@ public final class Informer: Sendable {
                 case .deleted(let o): deletes.forEach { $0(o) }
                 }
             }
-            waiters.forEach { $0.resume(returning: true) }
+            if case .relisted = event {
+                let waiters = state.withLock { s -> [CheckedContinuation<Bool, Never>] in
+                    s.synced = true
+                    defer { s.syncWaiters = [:] }
+                    return Array(s.syncWaiters.values)
+                }
+                waiters.forEach { $0.resume(returning: true) }
+            }
         }
         logger.debug("informer stopped")
     }
 
-    /// Suspends until the first list has been applied; returns `false` if the waiting task is cancelled first.
+    /// Suspends until the first list has reached the store and the handlers; `false` if the waiting task is cancelled first.
     @discardableResult
     public func waitForSync() async -> Bool {
-        if store.hasSynced { return true }
+        if hasSynced { return true }
         let id = state.withLock { s -> Int in s.nextWaiter += 1; return s.nextWaiter }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let immediate = state.withLock { s -> Bool? in
                     if s.cancelledWaiters.remove(id) != nil { return false }
-                    if store.hasSynced { return true }
+                    if s.synced { return true }
                     s.syncWaiters[id] = continuation
                     return nil
                 }
