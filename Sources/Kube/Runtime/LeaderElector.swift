@@ -88,13 +88,38 @@ public final class LeaderElector: Sendable {
                 onStoppedLeading()
                 return
             }
-            if await tryAcquireOrRenew() { continue }
+            if await renewWithinDeadline() { continue }
             if !isLeader {
                 logger.warning("stopped leading: no successful renew within renewDeadline")
                 onStoppedLeading()
                 return
             }
         }
+    }
+
+    /// One renew round, cancelled if it is still running when the renew deadline passes (a hung
+    /// request must not keep us leading). Returns whether the renew succeeded.
+    private func renewWithinDeadline() async -> Bool {
+        let now = timeline.now()
+        let deadline = state.withLock { s in (s.machine.lastRenew ?? now) + configuration.renewDeadline }
+        let timeline = self.timeline
+        let renewed = await withTaskGroup(of: Bool?.self) { group -> Bool? in
+            group.addTask { await self.tryAcquireOrRenew() }
+            group.addTask {
+                do { try await timeline.sleep(max(.zero, deadline - now)) } catch { return false }
+                return nil  // deadline reached first
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        if let renewed { return renewed }
+        let after = timeline.now()
+        state.withLock { s in
+            s.lastError = .transport(TransportError(kind: .timedOut, message: "lease renew did not finish within renewDeadline", url: ""))
+            _ = s.machine.roundFailed(now: after)
+        }
+        return false
     }
 
     /// One election round: GET, then create, take over or renew. Returns whether we hold the lease now.

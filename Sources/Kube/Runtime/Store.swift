@@ -56,30 +56,31 @@ public final class Store: Sendable {
         switch event {
         case .relisted(let items, let rv):
             let fresh = items.map(transform)
-            return snapshotState.withLock { s in
-                var changes: [StoreChange] = []
-                var objects: [String: JSONValue] = [:]
-                for object in fresh {
-                    let key = Store.key(of: object)
-                    objects[key] = object
+            // The heavy part (diff, indexes) runs outside the lock: there is only one writer, so the
+            // objects read here are still current when the result is swapped in.
+            let previous = snapshotState.withLock { $0.objects }
+            var objects: [String: JSONValue] = [:]
+            for object in fresh { objects[Store.key(of: object)] = object }
+            var changes: [StoreChange] = []
+            for (key, old) in previous.sorted(by: { $0.key < $1.key }) where objects[key] == nil {
+                changes.append(.deleted(old))
+            }
+            for key in objects.keys.sorted() {
+                let new = objects[key]!
+                if let old = previous[key] {
+                    if old != new { changes.append(.updated(old: old, new: new)) }
+                } else {
+                    changes.append(.added(new))
                 }
-                for (key, old) in s.objects.sorted(by: { $0.key < $1.key }) where objects[key] == nil {
-                    changes.append(.deleted(old))
-                }
-                for key in objects.keys.sorted() {
-                    let new = objects[key]!
-                    if let old = s.objects[key] {
-                        if old != new { changes.append(.updated(old: old, new: new)) }
-                    } else {
-                        changes.append(.added(new))
-                    }
-                }
+            }
+            let indices = buildIndices(objects)
+            snapshotState.withLock { s in
                 s.objects = objects
-                s.indices = buildIndices(objects)
+                s.indices = indices
                 s.resourceVersion = rv
                 s.hasSynced = true
-                return changes
             }
+            return changes
         case .applied(let raw):
             let object = transform(raw)
             let key = Store.key(of: object)

@@ -49,6 +49,7 @@ final class FakeKubeAPI: KubeAPI {
         var objects: [String: JSONValue] = [:]
         var revision = 100
         var failures: [(kind: FakeCall.Kind, error: KubeError)] = []
+        var hangs: [FakeCall.Kind] = []
         var openStreams: [AsyncThrowingStream<WatchEvent, any Error>.Continuation] = []
     }
     private let state = Mutex(State())
@@ -63,6 +64,8 @@ final class FakeKubeAPI: KubeAPI {
 
     func scriptList(_ results: Result<ObjectList, KubeError>...) { state.withLock { $0.listScript += results } }
     func scriptWatch(_ scripts: WatchScript...) { state.withLock { $0.watchScript += scripts } }
+    /// The next call of this kind never answers; it throws `CancellationError` when its task is cancelled.
+    func hangNext(_ kind: FakeCall.Kind) { state.withLock { $0.hangs.append(kind) } }
     /// The next call of this kind throws `error` instead of running.
     func failNext(_ kind: FakeCall.Kind, with error: KubeError) { state.withLock { $0.failures.append((kind, error)) } }
 
@@ -88,7 +91,17 @@ final class FakeKubeAPI: KubeAPI {
         "\(resource.plural)/\(namespace ?? "")/\(name)"
     }
 
-    private func begin(_ call: FakeCall) throws(KubeError) {
+    private func begin(_ call: FakeCall) async throws {
+        let hang = state.withLock { s -> Bool in
+            guard let index = s.hangs.firstIndex(of: call.kind) else { return false }
+            s.hangs.remove(at: index)
+            return true
+        }
+        if hang {
+            state.withLock { $0.calls.append(call) }
+            await hangUntilCancelled()
+            throw CancellationError()
+        }
         let failure = state.withLock { s -> KubeError? in
             s.calls.append(call)
             guard let index = s.failures.firstIndex(where: { $0.kind == call.kind }) else { return nil }
@@ -102,20 +115,20 @@ final class FakeKubeAPI: KubeAPI {
     }
 
     func get(_ resource: Resource, namespace: String?, name: String, subresource: String?) async throws -> JSONValue {
-        try begin(.get(resource, namespace: namespace, name: name))
+        try await begin(.get(resource, namespace: namespace, name: name))
         guard let object = stored(resource, namespace: namespace, name: name) else { throw Self.notFound(name) }
         return object
     }
 
     func list(_ resource: Resource, namespace: String?, options: ListOptions) async throws -> ObjectList {
-        try begin(.list(resource, namespace: namespace, options: options))
+        try await begin(.list(resource, namespace: namespace, options: options))
         let next = state.withLock { s -> Result<ObjectList, KubeError>? in s.listScript.isEmpty ? nil : s.listScript.removeFirst() }
         guard let next else { await hangUntilCancelled(); throw CancellationError() }
         return try next.get()
     }
 
     func watch(_ resource: Resource, namespace: String?, options: WatchOptions) async throws -> WatchEventStream {
-        try begin(.watch(resource, namespace: namespace, options: options))
+        try await begin(.watch(resource, namespace: namespace, options: options))
         let next = state.withLock { s -> WatchScript? in s.watchScript.isEmpty ? nil : s.watchScript.removeFirst() }
         guard let next else { await hangUntilCancelled(); throw CancellationError() }
         switch next {
@@ -134,7 +147,7 @@ final class FakeKubeAPI: KubeAPI {
     }
 
     func create(_ resource: Resource, namespace: String?, object: JSONValue, options: WriteOptions) async throws -> JSONValue {
-        try begin(.create(resource, namespace: namespace, object: object))
+        try await begin(.create(resource, namespace: namespace, object: object))
         let name = object[path: "metadata.name"]?.stringValue ?? ""
         return try state.withLock { s throws(KubeError) -> JSONValue in
             let key = Self.key(resource, namespace, name)
@@ -150,7 +163,7 @@ final class FakeKubeAPI: KubeAPI {
     }
 
     func update(_ resource: Resource, namespace: String?, object: JSONValue, subresource: String?, options: WriteOptions) async throws -> JSONValue {
-        try begin(.update(resource, namespace: namespace, object: object))
+        try await begin(.update(resource, namespace: namespace, object: object))
         let name = object[path: "metadata.name"]?.stringValue ?? ""
         return try state.withLock { s throws(KubeError) -> JSONValue in
             let key = Self.key(resource, namespace, name)
@@ -167,7 +180,7 @@ final class FakeKubeAPI: KubeAPI {
     }
 
     func patch(_ resource: Resource, namespace: String?, name: String, patch: Patch, subresource: String?, options: PatchOptions) async throws -> JSONValue {
-        try begin(.patch(resource, namespace: namespace, name: name, patch: patch))
+        try await begin(.patch(resource, namespace: namespace, name: name, patch: patch))
         return try state.withLock { s throws(KubeError) -> JSONValue in
             let key = Self.key(resource, namespace, name)
             guard var current = s.objects[key] else { throw Self.notFound(name) }
@@ -180,7 +193,7 @@ final class FakeKubeAPI: KubeAPI {
     }
 
     func delete(_ resource: Resource, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue? {
-        try begin(.delete(resource, namespace: namespace, name: name))
+        try await begin(.delete(resource, namespace: namespace, name: name))
         return state.withLock { s in s.objects.removeValue(forKey: Self.key(resource, namespace, name)) }
     }
 }

@@ -140,8 +140,27 @@ private final class Flags: Sendable {
         #expect(flags.started.withLock { $0 } == 1)
         #expect(flags.stopped.withLock { $0 } == 1)
         #expect(!a.isLeader)
-        // Renew attempts every 2 s; the fifth failure is 10 s after the last success.
-        #expect(clock.requestedSleeps == Array(repeating: .seconds(2), count: 5))
+        // Renews every 2 s fail; it steps down at the first failed round at or past 10 s after the
+        // acquire. (Each round also arms a deadline sleep; on an auto-advancing clock that sleep may
+        // move time to 10 s before it is cancelled, so the stop comes at 10 or 12 s.)
+        #expect(clock.now.offset >= .seconds(10) && clock.now.offset <= .seconds(12))
+        #expect(clock.requestedSleeps.first == .seconds(2))
+    }
+
+    @Test func aHungRenewIsCutAtTheRenewDeadline() async throws {
+        let api = FakeKubeAPI()
+        let clock = ManualClock(autoAdvance: true)
+        let a = try elector(api, "a", clock: clock)
+        let flags = Flags()
+        await a.run(onStartedLeading: {
+            flags.started.withLock { $0 += 1 }
+            api.hangNext(.get)
+        }, onStoppedLeading: { flags.stopped.withLock { $0 += 1 } })
+        #expect(flags.stopped.withLock { $0 } == 1)
+        #expect(!a.isLeader)
+        // Renew at 2 s hangs; it is abandoned when the deadline (10 s after the acquire) comes.
+        #expect(clock.requestedSleeps == [.seconds(2), .seconds(8)])
+        #expect(a.status.lastError != nil)
     }
 
     @Test func releasesTheLeaseWhenCancelled() async throws {
