@@ -3,7 +3,9 @@
 /// A plain value: `next()` returns the delay for the current failure and advances; `reset()`
 /// after a success. Randomness is injected so tests are deterministic.
 public struct Backoff: Sendable {
+    /// Delay after the first failure.
     public var initial: Duration
+    /// Upper bound of every delay, jitter included.
     public var maximum: Duration
     /// Fraction of the delay added at random (0.2 = up to +20 %); the result is still capped at `maximum`.
     public var jitter: Double

@@ -23,9 +23,13 @@ public final class EventRecorder: Sendable {
         public var component: String
         /// `reportingInstance` (pod or host name).
         public var instance: String
+        /// Events held before `record` starts dropping.
         public var bufferSize = 1000
+        /// A repeat within this time (local clock) of the last write patches the count.
         public var aggregationWindow: Duration = .seconds(600)
+        /// Events per object accepted in a burst.
         public var spamBurst = 25
+        /// After the burst, one event per object per this interval.
         public var spamInterval: Duration = .seconds(300)
 
         public init(component: String, instance: String) {
@@ -60,6 +64,7 @@ public final class EventRecorder: Sendable {
         var buckets: [String: TokenBucket] = [:]
     }
 
+    /// The settings this recorder was created with.
     public let configuration: Configuration
     private let api: any KubeAPI
     private let timeline: Timeline

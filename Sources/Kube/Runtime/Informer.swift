@@ -3,6 +3,7 @@ import Synchronization
 
 /// Whether an informer's watch is healthy, for a UI line like "watch failing: …, retrying in 3s".
 public struct InformerStatus: Sendable {
+    /// The health of the list/watch loop.
     public enum Connection: Sendable, Equatable {
         /// Not started, or listing for the first time.
         case connecting
@@ -11,6 +12,7 @@ public struct InformerStatus: Sendable {
         /// The last step failed; the watcher retries by itself after `retryIn`.
         case failing(retryIn: Duration)
     }
+    /// Whether the last list/watch step succeeded; stale as soon as read.
     public var connection: Connection = .connecting
     /// The most recent failure, kept after recovery so a UI can show it dimmed.
     public var lastError: KubeError?

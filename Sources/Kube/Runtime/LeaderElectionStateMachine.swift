@@ -2,7 +2,9 @@ import Foundation
 
 /// Parameters of leader election on a `coordination.k8s.io/v1` Lease; defaults are client-go's.
 public struct LeaderElectionConfiguration: Sendable {
+    /// Namespace of the Lease object.
     public var namespace: String
+    /// Name of the Lease object.
     public var name: String
     /// This candidate's identity, written to `holderIdentity` (pod name, host name + uuid…).
     public var identity: String
@@ -46,11 +48,13 @@ public enum LeaderElectionError: Error, Sendable, CustomStringConvertible {
 
 /// The fields of a Lease's `spec` that election reads and writes.
 public struct LeaseRecord: Sendable, Hashable {
+    /// The current holder; empty or `nil` means nobody.
     public var holderIdentity: String?
     public var leaseDurationSeconds: Int?
     /// MicroTime strings as written by the holder; informational only (clocks may be skewed).
     public var acquireTime: String?
     public var renewTime: String?
+    /// How many times the holder changed.
     public var leaseTransitions: Int
 
     public init(lease: JSONValue) {
@@ -88,7 +92,9 @@ public struct LeaderElectionStateMachine: Sendable {
     }
 
     public let configuration: LeaderElectionConfiguration
+    /// The record from the last GET or write.
     public private(set) var observed: ObservedLease?
+    /// Whether we lead; cleared by `roundFailed` past the renew deadline or `stepDown`.
     public private(set) var isLeader = false
     /// Local time of the last successful acquire or renew.
     public private(set) var lastRenew: Duration?

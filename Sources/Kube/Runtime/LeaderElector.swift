@@ -5,6 +5,7 @@ import Synchronization
 /// Who holds the lease as far as this process knows, for a UI header ("operator: X, renewed 2s ago").
 public struct LeaderElectionStatus: Sendable {
     public var identity: String
+    /// Whether this process led at the last round.
     public var isLeader: Bool
     /// The holder in the last observed record (`nil` or empty: nobody).
     public var holderIdentity: String?
@@ -24,6 +25,7 @@ public struct LeaderElectionStatus: Sendable {
 /// lease first if `releaseOnCancel`). After `onStoppedLeading` the owner must stop its controllers
 /// at once (controller-runtime exits the process): another replica may already be leading.
 public final class LeaderElector: Sendable {
+    /// The validated election parameters.
     public let configuration: LeaderElectionConfiguration
     private let api: any KubeAPI
     private let timeline: Timeline

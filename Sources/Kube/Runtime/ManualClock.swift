@@ -54,6 +54,7 @@ public final class ManualClock: Clock, Sendable {
 
     /// The current instant; moves only through `advance(by:)`.
     public var now: Instant { state.withLock { $0.now } }
+    /// Zero: the clock only moves in the steps a test chooses.
     public var minimumResolution: Duration { .zero }
 
     /// Suspends until `advance(by:)` moves the clock to `deadline`; throws `CancellationError` when cancelled.

@@ -40,7 +40,9 @@ public struct TokenBucket: Sendable {
 /// client-go's default controller rate limiter: per-key exponential backoff combined with an
 /// overall token bucket; the delay is the larger of the two.
 public struct ControllerRateLimiter: Sendable {
+    /// Per-key delay after the first failure.
     public var baseDelay: Duration
+    /// Per-key delay cap.
     public var maxDelay: Duration
     private var failures: [String: Int] = [:]
     private var bucket: TokenBucket

@@ -38,11 +38,13 @@ public struct WatcherStateMachine: Sendable {
     public struct Configuration: Sendable {
         public var labelSelector: String?
         public var fieldSelector: String?
+        /// `limit` of each list page.
         public var pageSize: Int
         /// The server-side timeout of a watch is drawn from this range (seconds).
         public var watchTimeoutSeconds: ClosedRange<Int>
         /// A watch that ends sooner than this without any event counts as a failure.
         public var minimumWatchDuration: Duration
+        /// Retry delays after failures (0.8 s doubling to 30 s by default).
         public var backoff: Backoff
 
         public init(labelSelector: String? = nil, fieldSelector: String? = nil, pageSize: Int = 500,
@@ -57,7 +59,9 @@ public struct WatcherStateMachine: Sendable {
         }
     }
 
+    /// Where the protocol is now.
     public private(set) var state: State = .empty
+    /// Selectors and tunables; `backoff` carries the current failure count.
     public private(set) var configuration: Configuration
     /// Events received on the current watch.
     private var eventsOnWatch = 0

@@ -134,6 +134,35 @@ private struct Invalid: TerminalError {}
         await run.value
     }
 
+    @Test func aKeyIsNeverReconciledByTwoWorkersAtOnce() async {
+        let clock = ManualClock()
+        let queue = WorkQueue(clock: clock, logger: logger)
+        let calls = Calls()
+        let gate = Gate()
+        let inFlight = Mutex<Set<String>>([])
+        let overlaps = Mutex(0)
+        let controller = Controller(queue: queue, workers: 3, clock: clock, logger: logger) { key in
+            if !inFlight.withLock({ $0.insert(key).inserted }) { overlaps.withLock { $0 += 1 } }
+            calls.record(key)
+            if key == "a" && calls.all.filter({ $0 == "a" }).count == 1 { await gate.wait() }
+            inFlight.withLock { _ = $0.remove(key) }
+            return .awaitChange
+        }
+        let run = Task { await controller.run() }
+        var seen = calls.stream.makeAsyncIterator()
+        await queue.add("a")
+        #expect(await seen.next() == "a")
+        await queue.add("a")  // changed again while being reconciled
+        await queue.add("b")
+        #expect(await seen.next() == "b")  // idle workers do not pick up the second "a"
+        gate.open()
+        #expect(await seen.next() == "a")  // reconciled again once the first run finished
+        await queue.waitUntilIdle()
+        #expect(overlaps.withLock { $0 } == 0)
+        await controller.shutDown(gracePeriod: .seconds(1))
+        await run.value
+    }
+
     @Test func gracefulShutdownWaitsForInFlightReconciles() async {
         let clock = ManualClock()
         let queue = WorkQueue(clock: clock, logger: logger)
