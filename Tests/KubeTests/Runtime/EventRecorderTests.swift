@@ -108,6 +108,18 @@ private func recorder(_ api: FakeKubeAPI, clock: ManualClock = ManualClock(), bu
         #expect(api.storedObjects(.events).count == 26)
     }
 
+    @Test func clusterScopedObjectsGetEventsInDefault() async throws {
+        let api = FakeKubeAPI()
+        let events = recorder(api)
+        let node: JSONValue = ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "n1", "uid": "node-uid"]]
+        events.record(node, type: .normal, reason: "Ready", message: "ok")
+        await events.processPending()
+        let event = try #require(api.storedObjects(.events).first)
+        #expect(event[path: "metadata.namespace"] == "default")
+        #expect(event[path: "involvedObject.namespace"] == nil)
+        #expect(event[path: "involvedObject.kind"] == "Node")
+    }
+
     @Test func writeFailuresAreSwallowedAndLogged() async {
         let api = FakeKubeAPI()
         api.failNext(.create, with: apiError(500, "InternalError"))
