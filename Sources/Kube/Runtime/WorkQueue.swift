@@ -31,7 +31,8 @@ public actor WorkQueue {
     private var drainWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var cancelled: Set<Int> = []
     private var nextID = 0
-    private var delayedTasks: [Int: Task<Void, Never>] = [:]
+    /// Pending delayed adds: one per key, the earliest deadline wins.
+    private var delayed: [String: (id: Int, deadline: Duration, task: Task<Void, Never>)] = [:]
     private var rateLimiter: ControllerRateLimiter
     private var shuttingDown = false
     private let timeline: Timeline
@@ -54,17 +55,25 @@ public actor WorkQueue {
         enqueue(key)
     }
 
-    /// Queues `key` once `delay` has passed on the clock (at once when `delay <= 0`).
+    /// Queues `key` once `delay` has passed on the clock (at once when `delay <= 0`). A key already
+    /// waiting keeps the earlier of its two deadlines.
     public func add(_ key: String, after delay: Duration) {
         guard !shuttingDown else { return }
         guard delay > .zero else { return add(key) }
+        let deadline = timeline.now() + delay
+        if let pending = delayed[key] {
+            if pending.deadline <= deadline { return }
+            pending.task.cancel()
+        }
         nextID += 1
         let id = nextID
         let timeline = self.timeline
-        delayedTasks[id] = Task { [weak self] in
-            do { try await timeline.sleep(delay) } catch { return }
+        let task = Task { [weak self] in
+            // An absolute deadline: the delay counts from the add, not from when this task starts.
+            do { try await timeline.sleepUntil(deadline) } catch { return }
             await self?.delayedFired(id: id, key: key)
         }
+        delayed[key] = (id, deadline, task)
     }
 
     /// Queues `key` after its rate-limited delay: per-key exponential backoff or the overall bucket, whichever is longer.
@@ -121,8 +130,8 @@ public actor WorkQueue {
             let parked = waiters
             waiters = []
             parked.forEach { $0.continuation.resume(returning: nil) }
-            delayedTasks.values.forEach { $0.cancel() }
-            delayedTasks = [:]
+            delayed.values.forEach { $0.task.cancel() }
+            delayed = [:]
         }
         if drain { await waitUntilIdle() }
     }
@@ -153,7 +162,7 @@ public actor WorkQueue {
 
     /// Depth, in-flight count and per-key waiting times.
     public func metrics() -> WorkQueueMetrics {
-        WorkQueueMetrics(depth: depth, inFlight: processing.count, delayed: delayedTasks.count,
+        WorkQueueMetrics(depth: depth, inFlight: processing.count, delayed: delayed.count,
                          lastWait: lastWait, handedOut: handedOut)
     }
 
@@ -190,7 +199,8 @@ public actor WorkQueue {
     }
 
     private func delayedFired(id: Int, key: String) {
-        guard delayedTasks.removeValue(forKey: id) != nil else { return }
+        guard delayed[key]?.id == id else { return }  // superseded by an earlier deadline, or shut down
+        delayed[key] = nil
         add(key)
     }
 

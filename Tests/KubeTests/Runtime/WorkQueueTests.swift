@@ -73,6 +73,22 @@ private let logger = Logger(label: "test.queue")
         #expect(await queue.metrics().lastWait["a"] == .zero)  // waited in the delay, not in the queue
     }
 
+    @Test func aKeyWaitingTwiceKeepsTheEarlierDeadline() async {
+        let clock = ManualClock()
+        let queue = WorkQueue(clock: clock, logger: logger)
+        await queue.add("a", after: .seconds(10))
+        await queue.add("a", after: .seconds(20))  // ignored: later than the pending one
+        await queue.add("a", after: .seconds(3))   // replaces the 10 s one
+        #expect(await queue.metrics().delayed == 1)
+        await clock.waitForSleepers(count: 1)
+        clock.advance(by: .seconds(3))
+        #expect(await queue.next() == "a")
+        await queue.done("a")
+        #expect(await queue.metrics().delayed == 0)
+        #expect(clock.sleeperCount == 0)
+        #expect(await queue.depth == 0)
+    }
+
     @Test func rateLimitedAddsUseIncreasingDelays() async {
         let clock = ManualClock()
         let queue = WorkQueue(clock: clock, logger: logger)
