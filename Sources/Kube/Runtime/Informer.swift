@@ -39,7 +39,6 @@ public final class Informer: Sendable {
         var onDelete: [@Sendable (JSONValue) -> Void] = []
         var status = InformerStatus()
         var syncWaiters: [Int: CheckedContinuation<Bool, Never>] = [:]
-        var cancelledWaiters: Set<Int> = []
         var nextWaiter = 0
         var synced = false
     }
@@ -115,7 +114,8 @@ public final class Informer: Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let immediate = state.withLock { s -> Bool? in
-                    if s.cancelledWaiters.remove(id) != nil { return false }
+                    // Cancellation sets the flag before onCancel takes the lock, so one of the two sees it.
+                    if Task.isCancelled { return false }
                     if s.synced { return true }
                     s.syncWaiters[id] = continuation
                     return nil
@@ -124,9 +124,7 @@ public final class Informer: Sendable {
             }
         } onCancel: {
             let continuation = state.withLock { s -> CheckedContinuation<Bool, Never>? in
-                if let c = s.syncWaiters.removeValue(forKey: id) { return c }
-                s.cancelledWaiters.insert(id)
-                return nil
+                s.syncWaiters.removeValue(forKey: id)
             }
             continuation?.resume(returning: false)
         }

@@ -29,7 +29,6 @@ public actor WorkQueue {
     private var handedOut = 0
     private var waiters: [(id: Int, continuation: CheckedContinuation<String?, Never>)] = []
     private var drainWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
-    private var cancelled: Set<Int> = []
     private var nextID = 0
     /// Pending delayed adds: one per key, the earliest deadline wins.
     private var delayed: [String: (id: Int, deadline: Duration, task: Task<Void, Never>)] = [:]
@@ -98,7 +97,8 @@ public actor WorkQueue {
         let id = nextID
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
-                if cancelled.remove(id) != nil || shuttingDown {
+                // A cancellation before this point is seen here; one after finds the waiter.
+                if Task.isCancelled || shuttingDown {
                     continuation.resume(returning: nil)
                 } else if let key = dequeue() {
                     continuation.resume(returning: key)
@@ -143,7 +143,7 @@ public actor WorkQueue {
         let id = nextID
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                if cancelled.remove(id) != nil || processing.isEmpty {
+                if Task.isCancelled || processing.isEmpty {
                     continuation.resume()
                 } else {
                     drainWaiters[id] = continuation
@@ -209,8 +209,6 @@ public actor WorkQueue {
             waiters.remove(at: index).continuation.resume(returning: nil)
         } else if let drain = drainWaiters.removeValue(forKey: id) {
             drain.resume()
-        } else {
-            cancelled.insert(id)
         }
     }
 }
