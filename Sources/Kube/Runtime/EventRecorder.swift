@@ -137,7 +137,8 @@ public final class EventRecorder: Sendable {
         }
     }
 
-    /// Writes every event queued so far, one request at a time; returns when done.
+    /// Writes every event queued so far, one request at a time; returns when done. Do not call it
+    /// while `run()` is running (two writers would break the one-in-flight-per-key rule).
     public func processPending() async {
         while let item = buffer.withLock({ b -> Pending? in b.pending.isEmpty ? nil : b.pending.removeFirst() }) {
             await write(item)

@@ -32,6 +32,19 @@ public final class ManualClock: Clock, Sendable {
             sleepers.values.reduce(0) { n, s in if case .sleeping = s { return n + 1 } else { return n } }
         }
 
+        /// Sets `now` and removes the sleepers now due, returning them (earliest first) to resume after unlocking.
+        mutating func moveTo(_ instant: Instant) -> [CheckedContinuation<Void, any Error>] {
+            now = instant
+            var due: [(Instant, Int, CheckedContinuation<Void, any Error>)] = []
+            for (id, sleeper) in sleepers {
+                if case .sleeping(let deadline, let continuation) = sleeper, deadline <= now {
+                    due.append((deadline, id, continuation))
+                }
+            }
+            for entry in due { sleepers[entry.1] = nil }
+            return due.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+        }
+
         mutating func takeSatisfiedWaiters() -> [CheckedContinuation<Void, Never>] {
             let count = sleepingCount
             var ready: [CheckedContinuation<Void, Never>] = []
@@ -47,7 +60,8 @@ public final class ManualClock: Clock, Sendable {
     private let autoAdvance: Bool
 
     /// A clock at offset zero. With `autoAdvance`, every `sleep` moves the clock to its deadline and
-    /// returns at once: handy when the code under test runs on the test's own task.
+    /// returns at once (waking other sleepers that became due): handy when the code under test runs
+    /// on the test's own task. Concurrent sleepers then race to move time; prefer manual advancing there.
     public init(autoAdvance: Bool = false) {
         self.autoAdvance = autoAdvance
     }
@@ -66,23 +80,32 @@ public final class ManualClock: Clock, Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                enum Outcome { case resume, cancel, sleep([CheckedContinuation<Void, Never>]) }
+                enum Outcome {
+                    case resume([CheckedContinuation<Void, any Error>])
+                    case cancel
+                    case sleep([CheckedContinuation<Void, Never>])
+                }
                 let outcome = state.withLock { s -> Outcome in
                     if case .cancelled = s.sleepers[id] {
                         s.sleepers[id] = nil
                         return .cancel
                     }
                     s.requested.append(s.now.duration(to: deadline))
-                    if autoAdvance && deadline > s.now { s.now = deadline }
+                    if autoAdvance && deadline > s.now {
+                        s.sleepers[id] = nil
+                        return .resume(s.moveTo(deadline))
+                    }
                     if deadline <= s.now {
                         s.sleepers[id] = nil
-                        return .resume
+                        return .resume([])
                     }
                     s.sleepers[id] = .sleeping(deadline: deadline, continuation)
                     return .sleep(s.takeSatisfiedWaiters())
                 }
                 switch outcome {
-                case .resume: continuation.resume()
+                case .resume(let others):
+                    others.forEach { $0.resume() }
+                    continuation.resume()
                 case .cancel: continuation.resume(throwing: CancellationError())
                 case .sleep(let waiters): waiters.forEach { $0.resume() }
                 }
@@ -106,17 +129,7 @@ public final class ManualClock: Clock, Sendable {
 
     /// Moves the clock forward and wakes every sleeper whose deadline is now due, earliest first.
     public func advance(by duration: Duration) {
-        let due = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
-            s.now = s.now.advanced(by: duration)
-            var due: [(Instant, Int, CheckedContinuation<Void, any Error>)] = []
-            for (id, sleeper) in s.sleepers {
-                if case .sleeping(let deadline, let continuation) = sleeper, deadline <= s.now {
-                    due.append((deadline, id, continuation))
-                }
-            }
-            for entry in due { s.sleepers[entry.1] = nil }
-            return due.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
-        }
+        let due = state.withLock { s in s.moveTo(s.now.advanced(by: duration)) }
         due.forEach { $0.resume() }
     }
 
