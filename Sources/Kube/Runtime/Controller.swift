@@ -1,0 +1,114 @@
+import Logging
+import Synchronization
+
+/// What to do with a key after a reconcile (or after its error policy ran).
+public enum ReconcileAction: Sendable, Equatable {
+    /// Nothing until a watched object changes; the key's backoff is forgotten.
+    case awaitChange
+    /// Reconcile the key again after this delay; the key's backoff is forgotten.
+    case requeue(after: Duration)
+    /// Reconcile again after the queue's rate-limited delay (per-key backoff); for error policies.
+    case requeueWithBackoff
+}
+
+/// An error that retrying cannot fix (an invalid spec, say): the default error policy drops the key.
+public protocol TerminalError: Error {}
+
+/// Runs `workers` concurrent reconcile loops over a `WorkQueue`.
+///
+/// Level-based: a reconcile gets only a key and must read the world itself. The queue guarantees
+/// that no key is reconciled by two workers at once. Errors go through `errorPolicy`: by default a
+/// `TerminalError` is logged and dropped, anything else is retried with per-key backoff.
+public final class Controller: Sendable {
+    public typealias Reconcile = @Sendable (String) async throws -> ReconcileAction
+    public typealias ErrorPolicy = @Sendable (any Error, String) -> ReconcileAction
+
+    /// The queue the workers pull from; event handlers `add` keys to it.
+    public let queue: WorkQueue
+    private let workers: Int
+    private let reconcile: Reconcile
+    private let errorPolicy: ErrorPolicy
+    private let timeline: Timeline
+    private let logger: Logger
+
+    /// Retries everything with backoff except `TerminalError`s.
+    public static let defaultErrorPolicy: ErrorPolicy = { error, _ in
+        error is any TerminalError ? .awaitChange : .requeueWithBackoff
+    }
+
+    public init(queue: WorkQueue, workers: Int = 1, clock: any Clock<Duration> = ContinuousClock(), logger: Logger,
+                errorPolicy: @escaping ErrorPolicy = Controller.defaultErrorPolicy,
+                reconcile: @escaping Reconcile) {
+        self.queue = queue
+        self.workers = max(1, workers)
+        self.reconcile = reconcile
+        self.errorPolicy = errorPolicy
+        self.timeline = Timeline(clock)
+        self.logger = logger
+    }
+
+    /// Runs the workers until the queue is shut down and each worker has finished its key.
+    /// Cancelling the calling task cancels the in-flight reconciles too (not graceful).
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<workers {
+                group.addTask { await self.work(worker) }
+            }
+        }
+    }
+
+    /// Graceful stop: the queue stops handing out keys, then waits up to `gracePeriod` for in-flight
+    /// reconciles. Returns `true` if they all finished; otherwise the owner should cancel `run()`'s task.
+    @discardableResult
+    public func shutDown(gracePeriod: Duration) async -> Bool {
+        await queue.shutDown(drain: false)
+        let queue = self.queue
+        let timeline = self.timeline
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await queue.waitUntilIdle(); return !Task.isCancelled }
+            group.addTask { try? await timeline.sleep(gracePeriod); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func work(_ worker: Int) async {
+        while let key = await queue.next() {
+            await process(key, worker: worker)
+            await queue.done(key)
+        }
+    }
+
+    private func process(_ key: String, worker: Int) async {
+        var logger = self.logger
+        logger[metadataKey: "reconcile.key"] = "\(key)"
+        logger[metadataKey: "reconcile.worker"] = "\(worker)"
+        let action: ReconcileAction
+        do {
+            action = try await reconcile(key)
+        } catch {
+            let decided = errorPolicy(error, key)
+            if error is any TerminalError {
+                logger.error("reconcile failed terminally; not retrying", metadata: ["error": "\(error)"])
+            } else {
+                logger.warning("reconcile failed", metadata: ["error": "\(error)", "reconcile.action": "\(decided)"])
+            }
+            await perform(decided, key: key)
+            return
+        }
+        await perform(action, key: key)
+    }
+
+    private func perform(_ action: ReconcileAction, key: String) async {
+        switch action {
+        case .awaitChange:
+            await queue.forget(key)
+        case .requeue(let delay):
+            await queue.forget(key)
+            await queue.add(key, after: delay)
+        case .requeueWithBackoff:
+            await queue.addRateLimited(key)
+        }
+    }
+}

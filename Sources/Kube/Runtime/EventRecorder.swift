@@ -1,0 +1,234 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// `Normal` or `Warning`, the two core/v1 Event types.
+public enum EventType: String, Sendable, Hashable {
+    case normal = "Normal"
+    case warning = "Warning"
+}
+
+/// Records core/v1 Events about objects without blocking the caller, aggregating repeats.
+///
+/// `record` only appends to a bounded buffer (when full the event is dropped and logged); `run()`
+/// writes them one at a time, so at most one request per event key is ever in flight. The same
+/// (object uid, type, reason, message) seen again within `aggregationWindow` PATCHes the existing
+/// Event's `count` and `lastTimestamp` instead of creating one. A per-object token bucket (burst
+/// `spamBurst`, then one per `spamInterval`) drops floods, like client-go's spam filter. Write
+/// failures are logged, never thrown or retried.
+public final class EventRecorder: Sendable {
+    /// Tunables; defaults follow client-go.
+    public struct Configuration: Sendable {
+        /// `source.component` and `reportingComponent`.
+        public var component: String
+        /// `reportingInstance` (pod or host name).
+        public var instance: String
+        /// Events held before `record` starts dropping.
+        public var bufferSize = 1000
+        /// A repeat within this time (local clock) of the last write patches the count.
+        public var aggregationWindow: Duration = .seconds(600)
+        /// Events per object accepted in a burst.
+        public var spamBurst = 25
+        /// After the burst, one event per object per this interval.
+        public var spamInterval: Duration = .seconds(300)
+
+        public init(component: String, instance: String) {
+            self.component = component
+            self.instance = instance
+        }
+    }
+
+    private struct Pending: Sendable {
+        var involved: JSONValue
+        var type: EventType
+        var reason: String
+        var message: String
+        var at: Date
+    }
+
+    private struct Aggregate {
+        var name: String
+        var namespace: String
+        var count: Int64
+        var lastSeen: Duration
+    }
+
+    private struct Buffer {
+        var pending: [Pending] = []
+        var waiter: CheckedContinuation<Void, Never>?
+        var dropped = 0
+    }
+
+    private struct Writer {
+        var aggregates: [String: Aggregate] = [:]
+        var buckets: [String: TokenBucket] = [:]
+    }
+
+    /// The settings this recorder was created with.
+    public let configuration: Configuration
+    private let api: any KubeAPI
+    private let timeline: Timeline
+    private let wallClock: @Sendable () -> Date
+    private let randomSuffix: @Sendable () -> UInt64
+    private let logger: Logger
+    private let buffer = Mutex(Buffer())
+    private let writer = Mutex(Writer())
+
+    /// A recorder writing through `api`; `wallClock` feeds timestamps, `randomSuffix` the Event names.
+    public init(api: any KubeAPI, configuration: Configuration, clock: any Clock<Duration> = ContinuousClock(),
+                wallClock: @escaping @Sendable () -> Date = { Date() },
+                randomSuffix: @escaping @Sendable () -> UInt64 = { UInt64.random(in: .min ... .max) },
+                logger: Logger) {
+        self.api = api
+        self.configuration = configuration
+        self.timeline = Timeline(clock)
+        self.wallClock = wallClock
+        self.randomSuffix = randomSuffix
+        self.logger = logger
+    }
+
+    /// Queues an Event about `object`; returns at once. Dropped (and logged) when the buffer is full.
+    public func record(_ object: JSONValue, type: EventType, reason: String, message: String) {
+        let item = Pending(involved: object, type: type, reason: reason, message: message, at: wallClock())
+        let (accepted, waiter) = buffer.withLock { b -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard b.pending.count < configuration.bufferSize else {
+                b.dropped += 1
+                return (false, nil)
+            }
+            b.pending.append(item)
+            let waiter = b.waiter
+            b.waiter = nil
+            return (true, waiter)
+        }
+        waiter?.resume()
+        if !accepted {
+            logger.warning("event buffer full; dropping event", metadata: [
+                "event.reason": "\(reason)", "object.name": "\(object[path: "metadata.name"]?.stringValue ?? "")",
+            ])
+        }
+    }
+
+    /// Events dropped because the buffer was full.
+    public var droppedCount: Int { buffer.withLock { $0.dropped } }
+
+    /// Events waiting to be written.
+    public var pendingCount: Int { buffer.withLock { $0.pending.count } }
+
+    /// Writes queued events until the task is cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            await processPending()
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let ready = buffer.withLock { b -> Bool in
+                        if !b.pending.isEmpty || Task.isCancelled { return true }
+                        b.waiter = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+            } onCancel: {
+                let waiter = buffer.withLock { b -> CheckedContinuation<Void, Never>? in
+                    defer { b.waiter = nil }
+                    return b.waiter
+                }
+                waiter?.resume()
+            }
+        }
+    }
+
+    /// Writes every event queued so far, one request at a time; returns when done. Do not call it
+    /// while `run()` is running (two writers would break the one-in-flight-per-key rule).
+    public func processPending() async {
+        while let item = buffer.withLock({ b -> Pending? in b.pending.isEmpty ? nil : b.pending.removeFirst() }) {
+            await write(item)
+        }
+    }
+
+    private func write(_ item: Pending) async {
+        let object = item.involved
+        let uid = object[path: "metadata.uid"]?.stringValue ?? ""
+        let name = object[path: "metadata.name"]?.stringValue ?? ""
+        let objectNamespace = object[path: "metadata.namespace"]?.stringValue
+        let namespace = objectNamespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        let objectKey = uid.isEmpty ? "\(namespace)/\(object["kind"]?.stringValue ?? "")/\(name)" : uid
+        let key = [objectKey, item.type.rawValue, item.reason, item.message].joined(separator: "\u{1}")
+        let now = timeline.now()
+        let stamp = JSONValue.string(KubeTimestamp.time(item.at))
+        let c = configuration
+
+        enum Plan { case drop, patch(Aggregate), create }
+        let plan = writer.withLock { w -> Plan in
+            var bucket = w.buckets[objectKey]
+                ?? TokenBucket(ratePerSecond: 1 / c.spamInterval.seconds, burst: c.spamBurst)
+            defer { w.buckets[objectKey] = bucket }
+            guard bucket.tryTake(now: now) else { return .drop }
+            if let existing = w.aggregates[key], now - existing.lastSeen < c.aggregationWindow { return .patch(existing) }
+            return .create
+        }
+        var log = logger
+        log[metadataKey: "event.reason"] = "\(item.reason)"
+        log[metadataKey: "object.name"] = "\(name)"
+
+        switch plan {
+        case .drop:
+            log.debug("event rate limit reached for object; dropping event")
+            return
+        case .patch(let aggregate):
+            let count = aggregate.count + 1
+            do {
+                _ = try await api.patch(.events, namespace: aggregate.namespace, name: aggregate.name,
+                                        patch: .merge(["count": .int(count), "lastTimestamp": stamp]))
+                writer.withLock { $0.aggregates[key] = Aggregate(name: aggregate.name, namespace: aggregate.namespace,
+                                                                 count: count, lastSeen: now) }
+                return
+            } catch {
+                let kube = KubeError.wrapping(error)
+                guard kube.apiError?.isNotFound == true else {
+                    log.warning("could not update event", metadata: ["error": "\(kube)"])
+                    return
+                }
+                // The Event expired or was deleted: start a new one.
+            }
+        case .create:
+            break
+        }
+
+        var involved: [String: JSONValue] = [
+            "apiVersion": object["apiVersion"] ?? "",
+            "kind": object["kind"] ?? "",
+            "name": .string(name),
+            "uid": .string(uid),
+        ]
+        if let objectNamespace, !objectNamespace.isEmpty { involved["namespace"] = .string(objectNamespace) }
+        if let rv = object[path: "metadata.resourceVersion"] { involved["resourceVersion"] = rv }
+        let suffix = String(randomSuffix(), radix: 16)
+        let eventName = "\(name).\(String(repeating: "0", count: max(0, 16 - suffix.count)))\(suffix)"
+        let event: JSONValue = [
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": ["name": .string(eventName), "namespace": .string(namespace)],
+            "involvedObject": .object(involved),
+            "type": .string(item.type.rawValue),
+            "reason": .string(item.reason),
+            "message": .string(item.message),
+            "source": ["component": .string(c.component)],
+            "reportingComponent": .string(c.component),
+            "reportingInstance": .string(c.instance),
+            "firstTimestamp": stamp,
+            "lastTimestamp": stamp,
+            "count": 1,
+        ]
+        do {
+            _ = try await api.create(.events, namespace: namespace, object: event)
+            writer.withLock { w in
+                w.aggregates[key] = Aggregate(name: eventName, namespace: namespace, count: 1, lastSeen: now)
+                if w.aggregates.count > 4096 {
+                    w.aggregates = w.aggregates.filter { now - $0.value.lastSeen < c.aggregationWindow }
+                }
+            }
+        } catch {
+            log.warning("could not create event", metadata: ["error": "\(KubeError.wrapping(error))"])
+        }
+    }
+}

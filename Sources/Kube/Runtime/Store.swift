@@ -1,0 +1,172 @@
+import Synchronization
+
+/// A change the store made while applying a watcher event; informers turn them into handler calls.
+public enum StoreChange: Sendable {
+    case added(JSONValue)
+    case updated(old: JSONValue, new: JSONValue)
+    case deleted(JSONValue)
+}
+
+/// The informer cache: one writer applies `WatcherEvent`s, any number of readers take snapshots.
+///
+/// Readers never block the writer for longer than a copy-on-write struct copy under a lock.
+/// Everything a reader sees is stale: it lags the API server by the watch latency, and by a full
+/// backoff while the watch is failing. Objects are stored after `transform`; indexes are kept
+/// up to date with every write.
+public final class Store: Sendable {
+    /// Produces the index values of an object (for example owner UIDs, `key=value` labels).
+    public typealias Indexer = @Sendable (JSONValue) -> [String]
+
+    /// Name of the built-in index of controller owner UIDs.
+    public static let controllerOwnerIndex = "controllerOwner"
+    /// Name of the built-in index of `key=value` labels.
+    public static let labelIndex = "label"
+
+    private let snapshotState = Mutex(StoreSnapshot())
+    private let transform: @Sendable (JSONValue) -> JSONValue
+    private let indexers: [String: Indexer]
+
+    /// A store with `transform` applied before storing and these named indexers (the built-ins are always present).
+    public init(transform: @escaping @Sendable (JSONValue) -> JSONValue = Store.defaultTransform,
+                indexers: [String: Indexer] = [:]) {
+        self.transform = transform
+        var all: [String: Indexer] = [
+            Store.controllerOwnerIndex: Store.controllerOwnerUIDs,
+            Store.labelIndex: Store.labelPairs,
+        ]
+        all.merge(indexers) { _, custom in custom }
+        self.indexers = all
+    }
+
+    /// The current contents as an immutable value (stale as soon as it returns).
+    public func snapshot() -> StoreSnapshot { snapshotState.withLock { $0 } }
+
+    /// Whether a complete list has been applied.
+    public var hasSynced: Bool { snapshotState.withLock { $0.hasSynced } }
+
+    /// One cached object by namespace and name.
+    public func object(namespace: String?, name: String) -> JSONValue? {
+        let key = Store.key(namespace: namespace, name: name)
+        return snapshotState.withLock { $0.objects[key] }
+    }
+
+    /// Applies one watcher event and returns what changed. Only one task may write (the informer).
+    @discardableResult
+    public func apply(_ event: WatcherEvent) -> [StoreChange] {
+        switch event {
+        case .relisted(let items, let rv):
+            let fresh = items.map(transform)
+            // The heavy part (diff, indexes) runs outside the lock: there is only one writer, so the
+            // objects read here are still current when the result is swapped in.
+            let previous = snapshotState.withLock { $0.objects }
+            var objects: [String: JSONValue] = [:]
+            for object in fresh { objects[Store.key(of: object)] = object }
+            var changes: [StoreChange] = []
+            for (key, old) in previous.sorted(by: { $0.key < $1.key }) where objects[key] == nil {
+                changes.append(.deleted(old))
+            }
+            for key in objects.keys.sorted() {
+                let new = objects[key]!
+                if let old = previous[key] {
+                    if old != new { changes.append(.updated(old: old, new: new)) }
+                } else {
+                    changes.append(.added(new))
+                }
+            }
+            let indices = buildIndices(objects)
+            snapshotState.withLock { s in
+                s.objects = objects
+                s.indices = indices
+                s.resourceVersion = rv
+                s.hasSynced = true
+            }
+            return changes
+        case .applied(let raw):
+            let object = transform(raw)
+            let key = Store.key(of: object)
+            return snapshotState.withLock { s in
+                if let rv = object[path: "metadata.resourceVersion"]?.stringValue { s.resourceVersion = rv }
+                let old = s.objects[key]
+                if old == object { return [] }
+                if let old { unindex(key: key, object: old, in: &s.indices) }
+                s.objects[key] = object
+                index(key: key, object: object, in: &s.indices)
+                return [old.map { .updated(old: $0, new: object) } ?? .added(object)]
+            }
+        case .deleted(let raw):
+            let object = transform(raw)
+            let key = Store.key(of: object)
+            return snapshotState.withLock { s in
+                if let rv = object[path: "metadata.resourceVersion"]?.stringValue { s.resourceVersion = rv }
+                guard let old = s.objects.removeValue(forKey: key) else { return [] }
+                unindex(key: key, object: old, in: &s.indices)
+                return [.deleted(object)]
+            }
+        case .bookmark(let rv):
+            snapshotState.withLock { $0.resourceVersion = rv }
+            return []
+        case .failed:
+            return []
+        }
+    }
+
+    private func buildIndices(_ objects: [String: JSONValue]) -> [String: [String: Set<String>]] {
+        var indices: [String: [String: Set<String>]] = [:]
+        for (key, object) in objects { index(key: key, object: object, in: &indices) }
+        return indices
+    }
+
+    private func index(key: String, object: JSONValue, in indices: inout [String: [String: Set<String>]]) {
+        for (name, indexer) in indexers {
+            for value in indexer(object) { indices[name, default: [:]][value, default: []].insert(key) }
+        }
+    }
+
+    private func unindex(key: String, object: JSONValue, in indices: inout [String: [String: Set<String>]]) {
+        for (name, indexer) in indexers {
+            for value in indexer(object) {
+                indices[name]?[value]?.remove(key)
+                if indices[name]?[value]?.isEmpty == true { indices[name]?[value] = nil }
+            }
+        }
+    }
+}
+
+extension Store {
+    /// `namespace/name`, or `name` when there is no namespace.
+    public static func key(namespace: String?, name: String) -> String {
+        if let namespace, !namespace.isEmpty { return "\(namespace)/\(name)" }
+        return name
+    }
+
+    /// The cache key of an object, from its metadata.
+    public static func key(of object: JSONValue) -> String {
+        key(namespace: object[path: "metadata.namespace"]?.stringValue,
+            name: object[path: "metadata.name"]?.stringValue ?? "")
+    }
+
+    /// Drops `metadata.managedFields` and the `kubectl.kubernetes.io/last-applied-configuration` annotation.
+    public static let defaultTransform: @Sendable (JSONValue) -> JSONValue = { object in
+        var object = object
+        if object[path: "metadata.managedFields"] != nil { object[path: "metadata.managedFields"] = nil }
+        if var annotations = object[path: "metadata.annotations"]?.objectValue,
+           annotations.removeValue(forKey: "kubectl.kubernetes.io/last-applied-configuration") != nil {
+            object[path: "metadata.annotations"] = annotations.isEmpty ? nil : .object(annotations)
+        }
+        return object
+    }
+
+    /// The UID of the owner reference marked `controller: true`, if any.
+    public static let controllerOwnerUIDs: Indexer = { object in
+        (object[path: "metadata.ownerReferences"]?.arrayValue ?? []).compactMap { ref in
+            ref["controller"]?.boolValue == true ? ref["uid"]?.stringValue : nil
+        }
+    }
+
+    /// Every label as `key=value`.
+    public static let labelPairs: Indexer = { object in
+        (object[path: "metadata.labels"]?.objectValue ?? [:]).compactMap { key, value in
+            value.stringValue.map { "\(key)=\($0)" }
+        }
+    }
+}

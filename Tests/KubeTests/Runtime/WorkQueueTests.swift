@@ -1,0 +1,144 @@
+import Logging
+import Testing
+@testable import Kube
+
+private let logger = Logger(label: "test.queue")
+
+@Suite struct WorkQueueTests {
+    @Test func aKeyQueuedTwiceIsHandedOutOnce() async {
+        let queue = WorkQueue(clock: ManualClock(), logger: logger)
+        await queue.add("a")
+        await queue.add("b")
+        await queue.add("a")
+        #expect(await queue.depth == 2)
+        #expect(await queue.next() == "a")
+        #expect(await queue.next() == "b")
+        #expect(await queue.depth == 0)
+    }
+
+    @Test func aKeyBeingProcessedIsNotHandedOutAgainUntilDone() async {
+        let queue = WorkQueue(clock: ManualClock(), logger: logger)
+        await queue.add("a")
+        #expect(await queue.next() == "a")
+        await queue.add("a")  // added while processing
+        await queue.add("b")
+        #expect(await queue.depth == 1)
+        #expect(await queue.next() == "b")  // not "a": it is still being processed
+        await queue.done("a")
+        #expect(await queue.next() == "a")  // re-queued by done
+        await queue.done("a")
+        await queue.done("b")
+        #expect(await queue.depth == 0)
+    }
+
+    @Test func aWaitingWorkerReceivesTheNextAdd() async {
+        let queue = WorkQueue(clock: ManualClock(), logger: logger)
+        async let key = queue.next()
+        await queue.add("late")
+        #expect(await key == "late")
+    }
+
+    @Test func perKeyBackoffDoublesToTheCapAndForgetResets() {
+        var limiter = ControllerRateLimiter(baseDelay: .milliseconds(5), maxDelay: .seconds(1000), qps: 1_000_000, burst: 1_000_000)
+        var delays: [Duration] = []
+        for _ in 0..<20 { delays.append(limiter.delay(for: "k", now: .zero)) }
+        #expect(delays.prefix(4) == [.milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(40)])
+        #expect(delays.last == .seconds(1000))
+        #expect(delays.allSatisfy { $0 <= .seconds(1000) })
+        #expect(limiter.delay(for: "other", now: .zero) == .milliseconds(5))
+        limiter.forget("k")
+        #expect(limiter.delay(for: "k", now: .zero) == .milliseconds(5))
+    }
+
+    @Test func overallTokenBucketDelaysBurstsBeyondOneHundred() {
+        var limiter = ControllerRateLimiter()
+        for i in 0..<100 { #expect(limiter.delay(for: "k\(i)", now: .zero) == .milliseconds(5)) }
+        // The 101st distinct key waits for a token at 10 qps: 100 ms, more than its 5 ms backoff.
+        #expect(limiter.delay(for: "k100", now: .zero) == .milliseconds(100))
+        #expect(limiter.delay(for: "k101", now: .zero) == .milliseconds(200))
+        // A second later ten tokens have come back (the bucket was 2 in debt).
+        #expect(limiter.delay(for: "k102", now: .seconds(1)) == .milliseconds(5))
+    }
+
+    @Test func delayedAddFiresOnlyAfterTheClockAdvances() async {
+        let clock = ManualClock()
+        let queue = WorkQueue(clock: clock, logger: logger)
+        await queue.add("a", after: .seconds(2))
+        await clock.waitForSleepers(count: 1)
+        clock.advance(by: .milliseconds(1999))
+        #expect(await queue.depth == 0)
+        #expect(clock.sleeperCount == 1)
+        clock.advance(by: .milliseconds(1))
+        #expect(await queue.next() == "a")
+        #expect(await queue.metrics().lastWait["a"] == .zero)  // waited in the delay, not in the queue
+    }
+
+    @Test func aKeyWaitingTwiceKeepsTheEarlierDeadline() async {
+        let clock = ManualClock()
+        let queue = WorkQueue(clock: clock, logger: logger)
+        await queue.add("a", after: .seconds(10))
+        await queue.add("a", after: .seconds(20))  // ignored: later than the pending one
+        await queue.add("a", after: .seconds(3))   // replaces the 10 s one
+        #expect(await queue.metrics().delayed == 1)
+        await clock.waitForSleepers(count: 1)
+        clock.advance(by: .seconds(3))
+        #expect(await queue.next() == "a")
+        await queue.done("a")
+        #expect(await queue.metrics().delayed == 0)
+        #expect(clock.sleeperCount == 0)
+        #expect(await queue.depth == 0)
+    }
+
+    @Test func rateLimitedAddsUseIncreasingDelays() async {
+        let clock = ManualClock()
+        let queue = WorkQueue(clock: clock, logger: logger)
+        await queue.addRateLimited("a")
+        await clock.waitForSleepers(count: 1)
+        clock.advance(by: .milliseconds(5))
+        #expect(await queue.next() == "a")
+        await queue.addRateLimited("a")
+        await queue.done("a")
+        await clock.waitForSleepers(count: 1)
+        #expect(clock.requestedSleeps == [.milliseconds(5), .milliseconds(10)])
+        #expect(await queue.retries(of: "a") == 2)
+        await queue.forget("a")
+        #expect(await queue.retries(of: "a") == 0)
+    }
+
+    @Test func waitingTimeIsMeasuredPerKey() async {
+        let clock = ManualClock()
+        let queue = WorkQueue(clock: clock, logger: logger)
+        await queue.add("a")
+        clock.advance(by: .seconds(3))
+        #expect(await queue.next() == "a")
+        let metrics = await queue.metrics()
+        #expect(metrics.lastWait["a"] == .seconds(3))
+        #expect(metrics.inFlight == 1)
+        #expect(metrics.handedOut == 1)
+    }
+
+    @Test func shutDownWakesWaitersAndDrainsInFlightKeys() async {
+        let clock = ManualClock()
+        let queue = WorkQueue(clock: clock, logger: logger)
+        await queue.add("a")
+        #expect(await queue.next() == "a")
+        await queue.add("b")
+        await queue.add("c", after: .seconds(1))
+        await queue.shutDown()
+        #expect(await queue.next() == nil)  // stops handing out keys at once
+        await queue.add("d")
+        #expect(await queue.depth == 1)  // "b" stays; "d" was ignored
+        let drained = Task { await queue.shutDown(drain: true) }
+        await queue.done("a")
+        await drained.value
+        #expect(await queue.isShuttingDown)
+        #expect(await queue.metrics().delayed == 0)
+    }
+
+    @Test func cancellingAWaitingNextReturnsNil() async {
+        let queue = WorkQueue(clock: ManualClock(), logger: logger)
+        let waiter = Task { await queue.next() }
+        waiter.cancel()
+        #expect(await waiter.value == nil)
+    }
+}
