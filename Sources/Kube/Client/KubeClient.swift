@@ -27,7 +27,7 @@ public final class KubeClient: KubeAPI {
     }
 
     public init(server: String, transport: any HTTPTransport, authorizer: RequestAuthorizer = .anonymous,
-                pacing: (any RequestPacing)? = TokenBucket(qps: 50, burst: 100),
+                pacing: (any RequestPacing)? = ClientRateLimiter(qps: 50, burst: 100),
                 userAgent: String = "jobflow-tui", requestTimeout: Duration? = .seconds(60),
                 logger: Logger = Logger(label: "kube.client"),
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {

@@ -31,12 +31,6 @@ struct Timeline: Sendable {
 }
 
 extension Duration {
-    /// The duration in seconds as a `Double`.
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
-    }
-
     /// A duration from a non-negative number of seconds.
     static func secondsDouble(_ value: Double) -> Duration {
         .nanoseconds(Int64((max(0, value) * 1e9).rounded()))

@@ -66,26 +66,10 @@ import Testing
     }
 }
 
-/// A clock that only moves when told; sleeping advances it (so pacing can be observed).
-final class SteppingClock: Clock, @unchecked Sendable {
-    // Test-only: accessed from one task at a time in these tests.
-    struct Instant: InstantProtocol {
-        var offset: Duration
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
-    }
-    var now = Instant(offset: .zero)
-    var minimumResolution: Duration { .nanoseconds(1) }
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
-        if deadline > now { now = deadline }
-    }
-}
-
-@Suite struct TokenBucketTests {
+@Suite struct ClientRateLimiterTests {
     @Test func burstPassesThenRateIsEnforced() async throws {
-        let clock = SteppingClock()
-        let bucket = TokenBucket(qps: 10, burst: 5, clock: clock)
+        let clock = ManualClock(autoAdvance: true)
+        let bucket = ClientRateLimiter(qps: 10, burst: 5, clock: clock)
         for _ in 0..<5 { #expect(try await bucket.acquire() == .zero) }
         let waited = try await bucket.acquire()
         #expect(waited == .milliseconds(100))

@@ -72,26 +72,6 @@ final class FixtureSandbox: Sendable {
     }
 }
 
-/// A clock that moves only when told to; `sleep` waits (really) until someone advances it.
-final class ManualClock: Clock, Sendable {
-    struct Instant: InstantProtocol {
-        var offset: Duration
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
-    }
-
-    private let current = Mutex(Duration.zero)
-    var now: Instant { Instant(offset: current.withLock { $0 }) }
-    var minimumResolution: Duration { .nanoseconds(1) }
-
-    func advance(by duration: Duration) { current.withLock { $0 += duration } }
-
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
-        while now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-    }
-}
-
 /// A settable wall clock for expiry tests.
 final class ManualDate: Sendable {
     private let current: Mutex<Date>

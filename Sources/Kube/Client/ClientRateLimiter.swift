@@ -10,7 +10,7 @@ public protocol RequestPacing: Sendable {
 /// A token bucket: `qps` tokens a second, up to `burst` saved. Callers reserve a token at once
 /// (possibly going into debt) and sleep off the debt, so waiting callers are served in order and
 /// the long-run rate never exceeds `qps`. The client's default is 50 QPS, burst 100.
-public final class TokenBucket<C: Clock>: RequestPacing where C.Duration == Duration {
+public final class ClientRateLimiter<C: Clock>: RequestPacing where C.Duration == Duration {
     public let qps: Double
     public let burst: Int
     let clock: C
@@ -49,7 +49,7 @@ public final class TokenBucket<C: Clock>: RequestPacing where C.Duration == Dura
     }
 }
 
-extension TokenBucket where C == ContinuousClock {
+extension ClientRateLimiter where C == ContinuousClock {
     public convenience init(qps: Double, burst: Int) { self.init(qps: qps, burst: burst, clock: ContinuousClock()) }
 }
 
