@@ -62,9 +62,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // glibc heap statistics for the benchmarks' memory measurements.
+        .target(name: "CHeapStats"),
         .executableTarget(
             name: "jobflow-bench",
-            dependencies: ["Kube", "KubeSandbox"],
+            dependencies: ["Kube", "KubeSandbox", "CHeapStats", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -6,7 +6,7 @@ enum Fixtures {
     static func job(index: Int, namespace: String = "bench", resourceVersion: Int = 1) -> JSONValue {
         let name = "flow-\(index / 10)-job-\(index % 10)"
         let uid = "3f1c2a4e-\(String(format4(index)))-4c1b-9a55-0d2f6b7e\(String(format4(index)))"
-        let env: [JSONValue] = (0..<6).map { ["name": .string("VAR_\($0)"), "value": .string("value-\($0)-\(index)")] }
+        let env: [JSONValue] = (0..<22).map { ["name": .string("VAR_\($0)"), "value": .string("value-\($0)-\(index)")] }
         let container: JSONValue = [
             "name": "main", "image": "busybox:1.36", "imagePullPolicy": "IfNotPresent",
             "command": ["sh", "-c", "echo starting && sleep 10s && echo done"],

@@ -1,3 +1,4 @@
+import CHeapStats
 import Foundation
 
 /// Timing and memory helpers for the benchmarks.
@@ -9,6 +10,23 @@ enum Measure {
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
+
+    /// Runs this benchmark binary again with `arguments` and returns its standard output, so a
+    /// measurement of memory starts in a fresh process (RSS is not skewed by earlier frees).
+    static func runIsolated(_ arguments: [String]) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch { return "" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Bytes live on the malloc heap now (not skewed by memory freed and kept by the allocator).
+    static func heapInUse() -> Int { Int(jf_heap_in_use()) }
 
     /// Percentile (0…100) of sorted samples.
     static func percentile(_ sorted: [Duration], _ p: Double) -> Duration {

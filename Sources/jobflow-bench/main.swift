@@ -12,11 +12,17 @@ struct Result {
     var pass: Bool
 }
 
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "_informer" {
+    await InformerBench.child(variant: CommandLine.arguments[2])
+    exit(0)
+}
+
 var results: [Result] = []
 let selected = Set(CommandLine.arguments.dropFirst())
 func wanted(_ name: String) -> Bool { selected.isEmpty || selected.contains(name) }
 
 if wanted("decode") { results.append(contentsOf: DecodeBench.run()) }
+if wanted("informer") { results.append(contentsOf: InformerBench.run()) }
 
 print("\n| benchmark | workload | result | target | ok |\n|---|---|---|---|---|")
 for r in results { print("| \(r.name) | \(r.workload) | \(r.value) | \(r.target) | \(r.pass ? "yes" : "NO") |") }

@@ -60,3 +60,39 @@ import Testing
         }
     }
 }
+
+@Suite struct JSONProjectionTests {
+    static let job: JSONValue = [
+        "kind": "Job", "apiVersion": "batch/v1",
+        "metadata": ["name": "j", "namespace": "ns", "uid": "u", "resourceVersion": "7",
+                     "labels": ["a.b/c": "d"], "managedFields": [["manager": "x", "fieldsV1": ["f:spec": [:]]]]],
+        "spec": ["template": ["spec": ["containers": [["name": "c", "command": ["sh", "-c", "echo \"}]\" \\\\"]]]]]],
+        "status": ["conditions": [["type": "Complete", "status": "True", "message": "m"], ["type": "X", "status": "False"]]],
+    ]
+    static let projection = JSONProjection([["metadata", "labels"], ["status", "conditions", "type"]])
+
+    @Test func selectiveParseEqualsProjectingAFullParse() throws {
+        let bytes = Self.job.serialized()
+        let selective = try JSONParser.parse(bytes, projection: Self.projection)
+        #expect(selective == Self.projection.apply(try JSONParser.parse(bytes)))
+        #expect(selective == ["metadata": ["labels": ["a.b/c": "d"]], "status": ["conditions": [["type": "Complete"], ["type": "X"]]]])
+    }
+
+    @Test func identityFieldsAreAlwaysKept() throws {
+        let value = try JSONParser.parse(Self.job.serialized(), projection: Self.projection.withIdentity)
+        #expect(value[path: "metadata.resourceVersion"] == "7")
+        #expect(value["kind"] == "Job")
+        #expect(value[path: "metadata.managedFields"] == nil)
+        #expect(value["spec"] == nil)
+    }
+
+    @Test(arguments: [#"{"spec":{"a":[1,2}}"#, #"{"spec":"unterminated}"#, #"{"spec":{"a":1}"#, #"{"spec":]}"#])
+    func skippedPartsMustStillBeWellFormed(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(text.utf8), projection: JSONProjection([["status"]])) }
+    }
+
+    @Test func skippingDeepNestingIsBoundedToo() {
+        let text = "{\"spec\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(text.utf8), projection: JSONProjection([["status"]])) }
+    }
+}

@@ -56,10 +56,14 @@ public struct ListOptions: Sendable, Hashable {
     /// `Exact` or `NotOlderThan`.
     public var resourceVersionMatch: String?
     public var timeoutSeconds: Int?
+    /// Client-side only: decode just these fields of each item (plus name, namespace, uid and
+    /// resourceVersion). A hint — implementations may return whole objects.
+    public var projection: JSONProjection?
 
     public init(labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil,
                 continueToken: String? = nil, resourceVersion: String? = nil,
-                resourceVersionMatch: String? = nil, timeoutSeconds: Int? = nil) {
+                resourceVersionMatch: String? = nil, timeoutSeconds: Int? = nil, projection: JSONProjection? = nil) {
+        self.projection = projection
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.limit = limit
@@ -79,9 +83,13 @@ public struct WatchOptions: Sendable, Hashable {
     public var allowWatchBookmarks: Bool
     /// The server ends the stream cleanly after this many seconds.
     public var timeoutSeconds: Int?
+    /// Client-side only: decode just these fields of each event's object (plus name, namespace,
+    /// uid and resourceVersion); ERROR events are always decoded whole. A hint.
+    public var projection: JSONProjection?
 
     public init(labelSelector: String? = nil, fieldSelector: String? = nil, resourceVersion: String? = nil,
-                allowWatchBookmarks: Bool = true, timeoutSeconds: Int? = nil) {
+                allowWatchBookmarks: Bool = true, timeoutSeconds: Int? = nil, projection: JSONProjection? = nil) {
+        self.projection = projection
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.resourceVersion = resourceVersion

@@ -67,7 +67,16 @@ public final class KubeClient: KubeAPI {
         if let v = options.resourceVersionMatch { query.append(("resourceVersionMatch", v)) }
         if let v = options.timeoutSeconds { query.append(("timeoutSeconds", String(v))) }
         let response = try await perform(verb: "list", method: "GET", path: resource.collectionPath(namespace: namespace), query: query)
-        let list = try decodeObject(response.body, what: "\(resource) list")
+        let list: JSONValue
+        if let projection = options.projection {
+            do {
+                list = try JSONParser.parse(response.body, projection: projection.withIdentity.nested(under: "items", alsoKeep: ["metadata"]))
+            } catch {
+                throw KubeError.decoding(what: "\(resource) list", message: error.description)
+            }
+        } else {
+            list = try decodeObject(response.body, what: "\(resource) list")
+        }
         guard case .array(let rawItems)? = list["items"] ?? .array([]) else {
             throw KubeError.decoding(what: "\(resource) list", message: "items is not an array")
         }
@@ -90,7 +99,8 @@ public final class KubeClient: KubeAPI {
         if options.allowWatchBookmarks { query.append(("allowWatchBookmarks", "true")) }
         if let v = options.timeoutSeconds { query.append(("timeoutSeconds", String(v))) }
         let response = try await performStreaming(verb: "watch", path: resource.collectionPath(namespace: namespace), query: query)
-        return WatchEventStream(WatchDecoder(lines: LineStream(response.body), resource: resource))
+        let projection = options.projection.map { $0.withIdentity.nested(under: "object", alsoKeep: ["type"]) }
+        return WatchEventStream(WatchDecoder(lines: LineStream(response.body), resource: resource, projection: projection))
     }
 
     public func create(_ resource: Resource, namespace: String?, object: JSONValue, options: WriteOptions) async throws -> JSONValue {
@@ -312,17 +322,25 @@ struct WatchDecoder: AsyncSequence, Sendable {
     typealias Element = WatchEvent
     let lines: LineStream
     let resource: Resource
+    /// Applied to the event envelope; ERROR events are decoded again in full.
+    var projection: JSONProjection?
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var lines: LineStream.AsyncIterator
         let resource: Resource
+        let projection: JSONProjection?
 
         mutating func next() async throws -> WatchEvent? {
             while let line = try await lines.next() {
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                let value: JSONValue
+                var value: JSONValue
                 do {
-                    value = try JSONParser.parse(line)
+                    if let projection {
+                        value = try JSONParser.parse(line, projection: projection)
+                        if value["type"]?.stringValue == WatchEvent.EventType.error.rawValue { value = try JSONParser.parse(line) }
+                    } else {
+                        value = try JSONParser.parse(line)
+                    }
                 } catch {
                     throw KubeError.decoding(what: "\(resource) watch event", message: error.description)
                 }
@@ -340,5 +358,7 @@ struct WatchDecoder: AsyncSequence, Sendable {
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(lines: lines.makeAsyncIterator(), resource: resource) }
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(lines: lines.makeAsyncIterator(), resource: resource, projection: projection)
+    }
 }

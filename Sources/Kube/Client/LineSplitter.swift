@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a byte stream into newline-terminated lines. Pure; lines of any length survive, and a
 /// line cut across chunks is joined. `\r\n` endings lose the `\r`.
 public struct LineSplitter: Sendable {
@@ -6,22 +12,28 @@ public struct LineSplitter: Sendable {
     public init() {}
 
     /// Feeds a chunk and returns every line it completes (without the newline).
-    public mutating func feed(_ chunk: some Collection<UInt8>) -> [[UInt8]] {
+    public mutating func feed(_ chunk: [UInt8]) -> [[UInt8]] {
         var lines: [[UInt8]] = []
-        var start = chunk.startIndex
-        var index = start
-        while index != chunk.endIndex {
-            if chunk[index] == 0x0A {
-                var line = pending
-                pending = []
-                line.append(contentsOf: chunk[start..<index])
+        chunk.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var start = 0
+            while start < buffer.count {
+                guard let hit = memchr(base + start, 0x0A, buffer.count - start) else { break }
+                let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                var line: [UInt8]
+                if pending.isEmpty {
+                    line = Array(UnsafeBufferPointer(rebasing: buffer[start..<end]))
+                } else {
+                    line = pending
+                    pending = []
+                    line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
+                }
                 if line.last == 0x0D { line.removeLast() }
                 lines.append(line)
-                start = chunk.index(after: index)
+                start = end + 1
             }
-            index = chunk.index(after: index)
+            if start < buffer.count { pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...])) }
         }
-        pending.append(contentsOf: chunk[start..<chunk.endIndex])
         return lines
     }
 

@@ -49,6 +49,8 @@ public final class Informer: Sendable {
                 fieldSelector: String? = nil, clock: any Clock<Duration> = ContinuousClock(),
                 store: Store = Store(), configuration: WatcherStateMachine.Configuration = .init(), logger: Logger) {
         self.store = store
+        var configuration = configuration
+        if configuration.itemTransform == nil { configuration.itemTransform = store.transform }
         self.watcher = Watcher(api: api, resource: resource, namespace: namespace, labelSelector: labelSelector,
                                fieldSelector: fieldSelector, clock: clock, configuration: configuration, logger: logger)
         self.timeline = Timeline(clock)

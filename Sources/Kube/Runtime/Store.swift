@@ -19,21 +19,23 @@ public final class Store: Sendable {
 
     /// Name of the built-in index of controller owner UIDs.
     public static let controllerOwnerIndex = "controllerOwner"
-    /// Name of the built-in index of `key=value` labels.
+    /// Name of the optional index of `key=value` labels (register `Store.labelPairs` under it).
     public static let labelIndex = "label"
 
     private let snapshotState = Mutex(StoreSnapshot())
-    private let transform: @Sendable (JSONValue) -> JSONValue
+    /// Applied to every object before it is stored; must be idempotent (the watcher may apply it first).
+    public let transform: @Sendable (JSONValue) -> JSONValue
     private let indexers: [String: Indexer]
+    /// How objects are kept: trees, or compact bytes for large caches.
+    public let encoding: StoreEncoding
 
-    /// A store with `transform` applied before storing and these named indexers (the built-ins are always present).
+    /// A store with `transform` applied before storing, the controller-owner index plus these
+    /// named indexers (`[Store.labelIndex: Store.labelPairs]` adds the label index), and `encoding`.
     public init(transform: @escaping @Sendable (JSONValue) -> JSONValue = Store.defaultTransform,
-                indexers: [String: Indexer] = [:]) {
+                indexers: [String: Indexer] = [:], encoding: StoreEncoding = .tree) {
         self.transform = transform
-        var all: [String: Indexer] = [
-            Store.controllerOwnerIndex: Store.controllerOwnerUIDs,
-            Store.labelIndex: Store.labelPairs,
-        ]
+        self.encoding = encoding
+        var all: [String: Indexer] = [Store.controllerOwnerIndex: Store.controllerOwnerUIDs]
         all.merge(indexers) { _, custom in custom }
         self.indexers = all
     }
@@ -47,7 +49,7 @@ public final class Store: Sendable {
     /// One cached object by namespace and name.
     public func object(namespace: String?, name: String) -> JSONValue? {
         let key = Store.key(namespace: namespace, name: name)
-        return snapshotState.withLock { $0.objects[key] }
+        return snapshotState.withLock { $0.entries[key] }?.value
     }
 
     /// Applies one watcher event and returns what changed. Only one task may write (the informer).
@@ -58,24 +60,28 @@ public final class Store: Sendable {
             let fresh = items.map(transform)
             // The heavy part (diff, indexes) runs outside the lock: there is only one writer, so the
             // objects read here are still current when the result is swapped in.
-            let previous = snapshotState.withLock { $0.objects }
+            let previous = snapshotState.withLock { $0.entries }
             var objects: [String: JSONValue] = [:]
             for object in fresh { objects[Store.key(of: object)] = object }
             var changes: [StoreChange] = []
             for (key, old) in previous.sorted(by: { $0.key < $1.key }) where objects[key] == nil {
-                changes.append(.deleted(old))
+                changes.append(.deleted(old.value))
             }
+            var entries: [String: StoreEntry] = [:]
+            entries.reserveCapacity(objects.count)
             for key in objects.keys.sorted() {
                 let new = objects[key]!
+                let entry = StoreEntry(new, encoding: encoding)
+                entries[key] = entry
                 if let old = previous[key] {
-                    if old != new { changes.append(.updated(old: old, new: new)) }
+                    if old != entry { changes.append(.updated(old: old.value, new: new)) }
                 } else {
                     changes.append(.added(new))
                 }
             }
             let indices = buildIndices(objects)
             snapshotState.withLock { s in
-                s.objects = objects
+                s.entries = entries
                 s.indices = indices
                 s.resourceVersion = rv
                 s.hasSynced = true
@@ -86,19 +92,21 @@ public final class Store: Sendable {
             let key = Store.key(of: object)
             return snapshotState.withLock { s in
                 if let rv = object[path: "metadata.resourceVersion"]?.stringValue { s.resourceVersion = rv }
-                let old = s.objects[key]
-                if old == object { return [] }
-                if let old { unindex(key: key, object: old, in: &s.indices) }
-                s.objects[key] = object
+                let entry = StoreEntry(object, encoding: encoding)
+                let old = s.entries[key]
+                if old == entry { return [] }
+                let oldValue = old?.value
+                if let oldValue { unindex(key: key, object: oldValue, in: &s.indices) }
+                s.entries[key] = entry
                 index(key: key, object: object, in: &s.indices)
-                return [old.map { .updated(old: $0, new: object) } ?? .added(object)]
+                return [oldValue.map { .updated(old: $0, new: object) } ?? .added(object)]
             }
         case .deleted(let raw):
             let object = transform(raw)
             let key = Store.key(of: object)
             return snapshotState.withLock { s in
                 if let rv = object[path: "metadata.resourceVersion"]?.stringValue { s.resourceVersion = rv }
-                guard let old = s.objects.removeValue(forKey: key) else { return [] }
+                guard let old = s.entries.removeValue(forKey: key)?.value else { return [] }
                 unindex(key: key, object: old, in: &s.indices)
                 return [.deleted(object)]
             }

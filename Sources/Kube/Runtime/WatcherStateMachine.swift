@@ -46,6 +46,11 @@ public struct WatcherStateMachine: Sendable {
         public var minimumWatchDuration: Duration
         /// Retry delays after failures (0.8 s doubling to 30 s by default).
         public var backoff: Backoff
+        /// Applied to each listed item as its page arrives, so a large list never holds every
+        /// full object at once (an informer passes its store's transform).
+        public var itemTransform: (@Sendable (JSONValue) -> JSONValue)?
+        /// Fields to decode from lists and watch events; the rest is skipped unparsed.
+        public var projection: JSONProjection?
 
         public init(labelSelector: String? = nil, fieldSelector: String? = nil, pageSize: Int = 500,
                     watchTimeoutSeconds: ClosedRange<Int> = 290...590, minimumWatchDuration: Duration = .seconds(1),
@@ -87,7 +92,11 @@ public struct WatcherStateMachine: Sendable {
     /// A list page arrived: request the next page, or report the complete set and start watching.
     public mutating func pageReceived(_ page: ObjectList) -> Step {
         guard case .listing(_, var items) = state else { return Step(events: [], action: start()) }
-        items.append(contentsOf: page.items)
+        if let transform = configuration.itemTransform {
+            items.append(contentsOf: page.items.lazy.map(transform))
+        } else {
+            items.append(contentsOf: page.items)
+        }
         if let token = page.continueToken, !token.isEmpty {
             state = .listing(continueToken: token, items: items)
             return Step(events: [], action: listAction(continueToken: token))
@@ -186,7 +195,7 @@ public struct WatcherStateMachine: Sendable {
 
     private func listAction(continueToken: String?) -> Action {
         .list(ListOptions(labelSelector: configuration.labelSelector, fieldSelector: configuration.fieldSelector,
-                          limit: configuration.pageSize, continueToken: continueToken))
+                          limit: configuration.pageSize, continueToken: continueToken, projection: configuration.projection))
     }
 
     private func watchAction(from rv: String) -> Action {
@@ -195,6 +204,6 @@ public struct WatcherStateMachine: Sendable {
         let timeout = range.lowerBound + Int((configuration.backoff.random() * span).rounded(.down))
         return .watch(WatchOptions(labelSelector: configuration.labelSelector, fieldSelector: configuration.fieldSelector,
                                    resourceVersion: rv, allowWatchBookmarks: true,
-                                   timeoutSeconds: min(timeout, range.upperBound)))
+                                   timeoutSeconds: min(timeout, range.upperBound), projection: configuration.projection))
     }
 }

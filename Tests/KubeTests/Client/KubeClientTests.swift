@@ -187,3 +187,33 @@ import Testing
         #expect(splitter.finish() == Array("c".utf8))
     }
 }
+
+@Suite struct KubeClientProjectionTests {
+    @Test func watchWithAProjectionKeepsErrorsWhole() async throws {
+        let lines = [
+            #"{"type":"MODIFIED","object":{"metadata":{"name":"a","resourceVersion":"5","managedFields":[{}]},"spec":{"big":"x"},"status":{"succeeded":1}}}"#,
+            #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old","reason":"Expired","code":410}}"#,
+        ]
+        let transport = ScriptedTransport([.stream(status: 200, chunks: [Array((lines.joined(separator: "\n") + "\n").utf8)])])
+        let client = KubeClient(server: "http://x", transport: transport, pacing: nil)
+        let stream = try await client.watch(.jobs, namespace: nil, options: WatchOptions(projection: JSONProjection([["status"]])))
+        var events: [WatchEvent] = []
+        for try await event in stream { events.append(event) }
+        #expect(events[0].object[path: "status.succeeded"] == 1)
+        #expect(events[0].object[path: "metadata.resourceVersion"] == "5")
+        #expect(events[0].object["spec"] == nil)
+        #expect(events[1].object["code"] == 410)
+        #expect(events[1].object["reason"] == "Expired")
+    }
+
+    @Test func listWithAProjectionKeepsTheListMetadata() async throws {
+        let body = #"{"kind":"JobList","metadata":{"resourceVersion":"42","continue":"t"},"items":[{"metadata":{"name":"a","uid":"u"},"spec":{"x":1}}]}"#
+        let transport = ScriptedTransport([.response(status: 200, body: body)])
+        let client = KubeClient(server: "http://x", transport: transport, pacing: nil)
+        let list = try await client.list(.jobs, namespace: nil, options: ListOptions(projection: JSONProjection([["status"]])))
+        #expect(list.resourceVersion == "42")
+        #expect(list.continueToken == "t")
+        #expect(list.items.first?[path: "metadata.uid"] == "u")
+        #expect(list.items.first?["spec"] == nil)
+    }
+}

@@ -74,7 +74,8 @@ import Testing
     @Test func builtInAndCustomIndexesFollowWrites() {
         let owner: JSONValue = [["apiVersion": "batch/v1", "kind": "Job", "name": "j", "uid": "job-uid", "controller": true],
                                 ["apiVersion": "v1", "kind": "X", "name": "x", "uid": "not-controller"]]
-        let store = Store(indexers: ["name-length": { [String($0[path: "metadata.name"]?.stringValue?.count ?? 0)] }])
+        let store = Store(indexers: ["name-length": { [String($0[path: "metadata.name"]?.stringValue?.count ?? 0)] },
+                                     Store.labelIndex: Store.labelPairs])
         store.apply(.relisted([
             object("p1", labels: ["app": "web"], extra: ["metadata": ["name": "p1", "namespace": "ns", "ownerReferences": owner, "labels": ["app": "web"]]]),
             object("p2", labels: ["app": "db"]),
@@ -100,5 +101,43 @@ import Testing
         store.apply(.applied(object("b")))
         #expect(before.count == 1)
         #expect(store.snapshot().count == 2)
+    }
+}
+
+@Suite struct StoreEncodingTests {
+    func job(_ name: String, rv: String, phase: String) -> JSONValue {
+        ["metadata": ["name": .string(name), "namespace": "ns", "resourceVersion": .string(rv),
+                      "ownerReferences": [["uid": "flow-1", "controller": true, "kind": "JobFlow", "name": "f", "apiVersion": "v1"]]],
+         "status": ["phase": .string(phase), "counts": [1, 2, 3]]]
+    }
+
+    func describe(_ changes: [StoreChange]) -> [String] {
+        changes.map {
+            switch $0 {
+            case .added(let o): return "added \(Store.key(of: o))"
+            case .updated(let old, let new): return "updated \(Store.key(of: old)) \(new[path: "status.phase"]?.stringValue ?? "")"
+            case .deleted(let o): return "deleted \(Store.key(of: o))"
+            }
+        }
+    }
+
+    @Test func compactEncodingBehavesExactlyLikeTrees() {
+        let events: [WatcherEvent] = [
+            .relisted([job("a", rv: "1", phase: "Running"), job("b", rv: "2", phase: "Running")], resourceVersion: "2"),
+            .applied(job("a", rv: "3", phase: "Succeeded")),
+            .applied(job("a", rv: "3", phase: "Succeeded")),  // identical re-delivery: no change
+            .deleted(job("b", rv: "4", phase: "Running")),
+            .relisted([job("a", rv: "3", phase: "Succeeded"), job("c", rv: "5", phase: "Pending")], resourceVersion: "5"),
+        ]
+        let tree = Store(encoding: .tree)
+        let compact = Store(encoding: .compact)
+        for event in events {
+            #expect(describe(tree.apply(event)) == describe(compact.apply(event)))
+        }
+        let t = tree.snapshot(), c = compact.snapshot()
+        #expect(t.sortedObjects == c.sortedObjects)
+        #expect(c.keys(index: Store.controllerOwnerIndex, value: "flow-1") == ["ns/a", "ns/c"])
+        #expect(c.object(namespace: "ns", name: "a")?[path: "status.counts"] == [1, 2, 3])
+        #expect(t.resourceVersion == c.resourceVersion)
     }
 }

@@ -1,0 +1,7 @@
+#ifndef JOBFLOW_HEAPSTATS_H
+#define JOBFLOW_HEAPSTATS_H
+#include <stddef.h>
+/// Bytes currently allocated through malloc (glibc mallinfo2: in-use chunks + mmapped blocks).
+/// Used by the benchmarks to measure live memory, which RSS cannot show after frees.
+size_t jf_heap_in_use(void);
+#endif
