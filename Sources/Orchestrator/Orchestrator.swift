@@ -1,0 +1,2 @@
+/// The custom resources and the pure logic of their reconcilers.
+enum OrchestratorModule {}
