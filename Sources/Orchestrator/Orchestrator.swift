@@ -1,2 +1,0 @@
-/// The custom resources and the pure logic of their reconcilers.
-enum OrchestratorModule {}
