@@ -51,6 +51,8 @@ public struct FlowEntry: Sendable, Hashable {
     public var shareVolumeMounts: [JSONValue]
     /// Position in `spec.flows`, for field paths.
     public var index: Int
+    /// Position of each dependency's first occurrence in the raw list, for field paths.
+    public var rawDependencyIndex: [String: Int] = [:]
 
     public init(name: String, dependencies: [String] = [], jobTemplate: JSONValue? = nil,
                 jobTemplateRef: String? = nil, shareVolumeMounts: [JSONValue] = [], index: Int = 0) {
@@ -114,6 +116,7 @@ public struct JobFlowSpec: Sendable, Hashable {
             return nil
         }
         var dependencies: [String] = []
+        var rawIndex: [String: Int] = [:]
         if let deps = r.array(members["dependencies"], "\(path).dependencies") {
             for (j, dep) in deps.enumerated() {
                 guard let d = r.string(dep, "\(path).dependencies[\(j)]") else { continue }
@@ -121,6 +124,7 @@ public struct JobFlowSpec: Sendable, Hashable {
                     r.warn("\(path).dependencies[\(j)]", "\(DNSName.quoted(d)) is listed more than once", reason: FindingReason.duplicateDependency)
                 } else {
                     dependencies.append(d)
+                    rawIndex[d] = j
                 }
             }
         }
@@ -134,8 +138,10 @@ public struct JobFlowSpec: Sendable, Hashable {
         }
         let ref = r.string(members["jobTemplateRef"], "\(path).jobTemplateRef")
         let mounts = r.namedObjects(members["shareVolumeMounts"], "\(path).shareVolumeMounts")
-        return FlowEntry(name: name, dependencies: dependencies, jobTemplate: template, jobTemplateRef: ref,
-                         shareVolumeMounts: mounts, index: index)
+        var entry = FlowEntry(name: name, dependencies: dependencies, jobTemplate: template, jobTemplateRef: ref,
+                              shareVolumeMounts: mounts, index: index)
+        entry.rawDependencyIndex = rawIndex
+        return entry
     }
 }
 
