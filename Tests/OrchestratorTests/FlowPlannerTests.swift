@@ -220,3 +220,17 @@ import Testing
         #expect(w.status?["conditions"]?[0] == before?[0])  // Valid did not change
     }
 }
+
+@Suite struct FailFastChainTests {
+    @Test func entriesBehindAFailFastSkipNameTheFailure() {
+        var w = World(Fixtures.flow([("a", []), ("b", []), ("c", ["b"]), ("d", ["c"])], policy: "FailFast"))
+        w.step()
+        w.finish("a", succeeded: false)
+        w.finish("b", succeeded: true)
+        w.step()
+        #expect(w.entry("c")?["reason"] == "FailFast")
+        #expect(w.phase("d") == "Skipped")
+        #expect(w.entry("d")?["message"] == "a failed (via c)")
+        #expect(w.state == "Failed")
+    }
+}

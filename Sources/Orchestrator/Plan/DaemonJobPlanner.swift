@@ -46,7 +46,8 @@ public enum DaemonJobPlanner {
         }
         let storedByNode = Dictionary(stored.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         // Desired: eligible now, or already given a Job (attempts > 0) or a decision (cancelled).
-        var desired = Set(eligible)
+        let eligibleSet = Set(eligible)
+        var desired = eligibleSet
         for unit in stored.nodes where unit.attempts > 0 || unit.phase == .cancelled || unit.jobUID != nil { desired.insert(unit.name) }
         let order = desired.sorted()
         skipped.removeAll { desired.contains($0.node) }
@@ -121,7 +122,7 @@ public enum DaemonJobPlanner {
                 unit.phase = .cancelled
                 unit.reason = "FlowCancelled"
                 unit.message = "not started: the DaemonJob was cancelled"
-            } else if eligible.contains(name) {
+            } else if eligibleSet.contains(name) {
                 let attempt = max(unit.attempts, 1)
                 let rendered = JobRenderer.render(node: name, of: spec, owner: owner, attempt: attempt, pinning: pinning)
                 creates.append(.createJob(rendered.job))

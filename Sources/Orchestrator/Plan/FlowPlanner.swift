@@ -103,7 +103,8 @@ public enum FlowPlanner {
                 case .skipped(let upstream, let upstreamPhase, let via):
                     unit.phase = .skipped
                     unit.reason = upstreamPhase == .cancelled ? "UpstreamCancelled" : "UpstreamFailed"
-                    unit.message = "\(upstream) \(upstreamPhase == .cancelled ? "was cancelled" : "failed")" + (via.map { " (via \($0))" } ?? "")
+                    let what = upstreamPhase == .cancelled ? "was cancelled" : (upstreamPhase == .skipped ? "was skipped" : "failed")
+                    unit.message = "\(upstream) \(what)" + (via.map { " (via \($0))" } ?? "")
                     skipRoots[name] = (upstream, upstreamPhase)
                 case .waiting(let on):
                     unit.phase = .waiting
@@ -122,6 +123,7 @@ public enum FlowPlanner {
                         unit.phase = .skipped
                         unit.reason = "FailFast"
                         unit.message = "not started: \(failed) failed and failurePolicy is FailFast"
+                        skipRoots[name] = (failed, .failed)
                     } else {
                         switch resolveTemplate(entry, templates: templates) {
                         case .failure(let reason, let message):
