@@ -59,3 +59,18 @@ import Testing
         #expect(FlowPlanner.expectedJobNames(flow: flow) == (1...5).map { "jobflow-example-job\($0)" })
     }
 }
+
+@Suite struct RoutingTests {
+    @Test func ownerOfARenderedJobIsItsFlow() throws {
+        let plan = World(try Fixtures.example("jobflow-example.yaml")[0]).plan()
+        let owner = Routing.owner(of: plan.createdJobs[0])
+        #expect(owner?.kind == "JobFlow")
+        #expect(owner?.name == "jobflow-example")
+        #expect(Routing.owner(of: ["metadata": ["ownerReferences": [["kind": "CronJob", "controller": true]]]]) == nil)
+    }
+
+    @Test func templateNamesOfAFlow() throws {
+        let flow = try Fixtures.example("jobflow-example-template.yaml")[2]
+        #expect(Routing.templateNames(flow: flow) == ["job1-template", "job2-template"])
+    }
+}
