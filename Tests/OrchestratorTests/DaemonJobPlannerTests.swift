@@ -22,7 +22,7 @@ import Testing
         let plan = w.step()
         #expect(w.created == ["daemonjob-example-node3", "daemonjob-example-node4"])
         #expect(skipped(w) == ["node1": "Excluded", "node2": "Excluded"])
-        #expect(plan.events.filter { $0.reason == "RestartPolicyOverridden" }.count == 2)
+        #expect(plan.events.filter { $0.reason == "RestartPolicyOverridden" }.map(\.message) == ["template: restartPolicy OnFailure overridden to Never"])
         let job = w.jobs["daemonjob-example-node3"]!
         #expect(job[path: "spec.template.spec.restartPolicy"] == "Never")
         #expect(job[path: "spec.template.spec.containers"]?[0]?["env"]?.arrayValue?.count == 2)

@@ -80,6 +80,7 @@ public enum DaemonJobPlanner {
         var events = requests.events
         var deletes: [Action] = []
         var creates: [Action] = []
+        var renderWarnings = Set<String>()  // one event per distinct warning, not one per node
         for name in order {
             guard var unit = units[name] else { continue }
             let before = storedByNode[name]
@@ -133,7 +134,7 @@ public enum DaemonJobPlanner {
                 unit.message = nil
                 if firstTime {
                     events.append(EventRecord(.normal, EventReason.jobCreated, "created Job \(unit.jobName) for node \(name) (attempt \(attempt))"))
-                    events += rendered.warnings.map { EventRecord(.warning, EventReason.restartPolicyOverridden, $0) }
+                    renderWarnings.formUnion(rendered.warnings)
                 }
             } else {
                 // Retried on a node that is no longer eligible.
@@ -143,6 +144,7 @@ public enum DaemonJobPlanner {
             units[name] = unit
         }
 
+        events += renderWarnings.sorted().map { EventRecord(.warning, EventReason.restartPolicyOverridden, "template: \($0)") }
         var status = DaemonJobStatus()
         status.nodes = order.compactMap { units[$0] }
         status.skippedNodes = skipped

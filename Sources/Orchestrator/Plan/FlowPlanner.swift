@@ -142,7 +142,7 @@ public enum FlowPlanner {
                             unit.message = nil
                             if firstTime {
                                 events.append(EventRecord(.normal, EventReason.jobCreated, "created Job \(unit.jobName) for \(name) (attempt \(attempt))"))
-                                events += rendered.warnings.map { EventRecord(.warning, EventReason.restartPolicyOverridden, $0) }
+                                events += rendered.warnings.map { EventRecord(.warning, EventReason.restartPolicyOverridden, "\(name): \($0)") }
                             }
                         }
                     }

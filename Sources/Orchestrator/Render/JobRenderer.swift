@@ -50,7 +50,7 @@ public enum JobRenderer {
 
         var pod = template["spec"]?.objectValue != nil ? template["spec"]! : .emptyObject
         if let policy = pod["restartPolicy"]?.stringValue, policy != "Never" {
-            warnings.append("restartPolicy \(policy) of \(name) overridden to Never")
+            warnings.append("restartPolicy \(policy) overridden to Never")
         }
         pod["restartPolicy"] = "Never"
         if let nodeName, pod["nodeName"]?.stringValue?.isEmpty ?? true { pod["nodeName"] = .string(nodeName) }
