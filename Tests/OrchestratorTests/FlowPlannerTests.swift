@@ -234,3 +234,49 @@ import Testing
         #expect(w.state == "Failed")
     }
 }
+
+@Suite struct RestartTests {
+    @Test func lostStatusIsRebuiltFromTheJobsWithoutDuplicates() throws {
+        var w = World(try Fixtures.example("jobflow-example.yaml")[0])
+        w.step()
+        w.finish("job1", succeeded: true)
+        w.finish("job4", succeeded: true)
+        w.step()
+        w.run("job2")
+        w.step()
+        let created = w.created
+        w.object["status"] = nil  // a new operator with an empty status
+        w.settle()
+        #expect(w.created == created)
+        #expect(w.phase("job1") == "Succeed")
+        #expect(w.phase("job2") == "Running")
+        #expect(w.phase("job3") == "Waiting")
+        #expect(w.status?["progress"] == "2/5")
+    }
+
+    @Test func retriedJobAdoptedAtItsAttemptAfterStatusLoss() {
+        var w = World(Fixtures.flow([("a", [])]))
+        w.step()
+        w.finish("a", succeeded: false)
+        w.step()
+        w.annotate(Keys.retryAnnotation, "a")
+        w.settle()
+        w.object["status"] = nil
+        w.settle()
+        #expect(w.entry("a")?["attempts"] == 2)
+        #expect(w.created.count == 2)
+    }
+
+    @Test func cancellingAWaitingEntrySkipsItsDependents() {
+        var w = World(Fixtures.flow([("a", []), ("b", ["a"]), ("c", ["b"])]))
+        w.step()
+        w.annotate(Keys.cancelAnnotation, "b")
+        w.settle()
+        #expect(w.phase("b") == "Cancelled")
+        #expect(w.entry("c")?["reason"] == "UpstreamCancelled")
+        w.finish("a", succeeded: true)
+        w.step()
+        #expect(w.created == ["flow-a"])
+        #expect(w.state == "Cancelled")
+    }
+}
