@@ -52,8 +52,7 @@ public enum DaemonJobPlanner {
         let order = desired.sorted()
         skipped.removeAll { desired.contains($0.node) }
 
-        let observed = Dictionary(jobs.compactMap { ObservedJob(job: $0, pods: pods) }.map { ($0.name, $0) },
-                                  uniquingKeysWith: { first, _ in first })
+        let observed = PodIndex.observe(jobs, pods: pods)
         var units: [String: EntryStatus] = [:]
         for name in order {
             var unit = storedByNode[name] ?? EntryStatus(name: name, jobName: "")

@@ -36,8 +36,7 @@ public enum FlowPlanner {
         var seen = Set<String>()
         let entries = spec.flows.filter { seen.insert($0.name).inserted }
         let storedByName = Dictionary(stored.jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let observed = Dictionary(jobs.compactMap { ObservedJob(job: $0, pods: pods) }.map { ($0.name, $0) },
-                                  uniquingKeysWith: { first, _ in first })
+        let observed = PodIndex.observe(jobs, pods: pods)
 
         var units: [String: EntryStatus] = [:]
         for entry in entries {

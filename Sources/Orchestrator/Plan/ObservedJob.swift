@@ -89,3 +89,37 @@ public struct ObservedJob: Sendable, Hashable {
         (pod[path: "status.containerStatuses"]?.arrayValue ?? []).compactMap { $0[path: "state.waiting.reason"]?.stringValue }.first
     }
 }
+
+/// Pods grouped by the Job they belong to (owner uid and `job-name` label), built once per plan
+/// so that reading N Jobs does not scan all pods N times.
+struct PodIndex {
+    private var byUID: [String: [JSONValue]] = [:]
+    private var byJobName: [String: [JSONValue]] = [:]
+
+    init(_ pods: [JSONValue]) {
+        for pod in pods {
+            for ref in pod[path: "metadata.ownerReferences"]?.arrayValue ?? [] {
+                if let uid = ref["uid"]?.stringValue { byUID[uid, default: []].append(pod) }
+            }
+            let labels = pod[path: "metadata.labels"]
+            let names = Set([labels?["batch.kubernetes.io/job-name"]?.stringValue, labels?["job-name"]?.stringValue].compactMap { $0 })
+            for name in names { byJobName[name, default: []].append(pod) }
+        }
+    }
+
+    /// The candidate pods of a Job (ObservedJob filters them exactly).
+    func pods(of job: JSONValue) -> [JSONValue] {
+        let uid = job[path: "metadata.uid"]?.stringValue ?? ""
+        let name = job[path: "metadata.name"]?.stringValue ?? ""
+        var result = byUID[uid] ?? []
+        for pod in byJobName[name] ?? [] where !result.contains(pod) { result.append(pod) }
+        return result
+    }
+
+    /// Every Job read with its own pods.
+    static func observe(_ jobs: [JSONValue], pods: [JSONValue]) -> [String: ObservedJob] {
+        let index = PodIndex(pods)
+        return Dictionary(jobs.compactMap { ObservedJob(job: $0, pods: index.pods(of: $0)) }.map { ($0.name, $0) },
+                          uniquingKeysWith: { first, _ in first })
+    }
+}
