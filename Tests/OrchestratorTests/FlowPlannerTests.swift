@@ -280,3 +280,32 @@ import Testing
         #expect(w.state == "Cancelled")
     }
 }
+
+@Suite struct ObservedJobTests {
+    @Test func podsOfAnEarlierAttemptAreIgnored() {
+        let job: JSONValue = ["metadata": ["name": "f-a", "uid": "new"], "status": ["active": 1]]
+        let oldPod: JSONValue = ["metadata": ["name": "f-a-old", "labels": ["job-name": "f-a", "controller-uid": "old"],
+                                              "ownerReferences": [["uid": "old", "controller": true]]],
+                                 "status": ["phase": "Running"]]
+        let newPod: JSONValue = ["metadata": ["name": "f-a-new", "labels": ["job-name": "f-a"],
+                                              "ownerReferences": [["uid": "new", "controller": true]]],
+                                 "spec": ["nodeName": "n1"], "status": ["phase": "Pending"]]
+        let observed = ObservedJob(job: job, pods: [oldPod, newPod])
+        #expect(observed?.podName == "f-a-new")
+        #expect(observed?.phase == .pending)
+        #expect(observed?.nodeName == "n1")
+    }
+
+    @Test func failedConditionGivesReasonAndExitCode() {
+        let job: JSONValue = ["metadata": ["name": "j", "uid": "u"],
+                              "status": ["conditions": [["type": "FailureTarget", "status": "True", "reason": "DeadlineExceeded", "message": "too slow"]]]]
+        let pod: JSONValue = ["metadata": ["name": "p", "ownerReferences": [["uid": "u", "controller": true]]],
+                              "status": ["phase": "Failed", "containerStatuses": [["name": "a", "state": ["terminated": ["exitCode": 0]]],
+                                                                                   ["name": "b", "state": ["terminated": ["exitCode": 137]]]]]]
+        let observed = ObservedJob(job: job, pods: [pod])
+        #expect(observed?.phase == .failed)
+        #expect(observed?.reason == "DeadlineExceeded")
+        #expect(observed?.message == "too slow")
+        #expect(observed?.exitCode == 137)
+    }
+}

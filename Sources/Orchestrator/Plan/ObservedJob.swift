@@ -45,9 +45,16 @@ public struct ObservedJob: Sendable, Hashable {
 
         let jobUID = uid
         let own = pods.filter { pod in
-            if let refs = pod[path: "metadata.ownerReferences"]?.arrayValue, !jobUID.isEmpty,
-               refs.contains(where: { $0["uid"]?.stringValue == jobUID }) { return true }
+            // A pod of an earlier attempt (same name, Job already deleted) must not count: match
+            // by the controller uid wherever the pod has one, by the job-name label otherwise.
             let l = pod[path: "metadata.labels"]
+            if let ref = pod[path: "metadata.ownerReferences"]?.arrayValue?.first(where: { $0["controller"]?.boolValue == true }),
+               let owner = ref["uid"]?.stringValue {
+                return owner == jobUID
+            }
+            if let owner = l?["batch.kubernetes.io/controller-uid"]?.stringValue ?? l?["controller-uid"]?.stringValue {
+                return owner == jobUID
+            }
             return l?["batch.kubernetes.io/job-name"]?.stringValue == jobName || l?["job-name"]?.stringValue == jobName
         }.sorted { a, b in
             let ta = a[path: "metadata.creationTimestamp"]?.stringValue ?? ""
