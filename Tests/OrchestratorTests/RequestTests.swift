@@ -153,3 +153,25 @@ import Testing
         #expect(RequestTargets(parsing: "*").includes("anything"))
     }
 }
+
+@Suite struct FailFastRetryTests {
+    @Test func retryingTheFailureLetsFailFastSkippedEntriesRun() {
+        var w = World(Fixtures.flow([("a", []), ("b", []), ("c", ["b"])], policy: "FailFast"))
+        w.step()
+        w.finish("a", succeeded: false)
+        w.finish("b", succeeded: true)
+        w.step()
+        #expect(w.entry("c")?["reason"] == "FailFast")
+        #expect(w.state == "Failed")
+        w.annotate(Keys.retryAnnotation, "a")
+        w.settle()
+        #expect(w.jobs["flow-c"] != nil)
+        #expect(w.state == "Running")
+        #expect(w.status?["completionTime"] == nil)
+    }
+
+    @Test func actionsDescribeThemselvesForLogs() {
+        #expect(Action.deleteJob(name: "j", uid: "u").description == "deleteJob j uid=u")
+        #expect(Action.removeAnnotation(key: "k", expectedValue: "v").description == "removeAnnotation k=v")
+    }
+}

@@ -96,3 +96,17 @@ public struct RequestTargets: Sendable, Hashable {
 
     public func includes(_ name: String) -> Bool { all || names.contains(name) }
 }
+
+extension Action: CustomStringConvertible {
+    /// One line for logs: what is done, never the whole object.
+    public var description: String {
+        switch self {
+        case .writeStatus(let status, let rv):
+            return "writeStatus state=\(status["state"]?.stringValue ?? "?") progress=\(status["progress"]?.stringValue ?? "?") rv=\(rv ?? "-")"
+        case .createJob(let job): return "createJob \(job[path: "metadata.name"]?.stringValue ?? "?")"
+        case .deleteJob(let name, let uid): return "deleteJob \(name) uid=\(uid)"
+        case .recordEvent(let e): return "event \(e.type.rawValue) \(e.reason): \(e.message)"
+        case .removeAnnotation(let key, let value): return "removeAnnotation \(key)=\(value)"
+        }
+    }
+}
