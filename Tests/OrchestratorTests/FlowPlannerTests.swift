@@ -309,3 +309,17 @@ import Testing
         #expect(observed?.exitCode == 137)
     }
 }
+
+@Suite struct CollisionTests {
+    @Test func twoFlowsWantingTheSameJobNameConflictInsteadOfSharing() {
+        var first = World(Fixtures.flow([("b-c", [])], name: "a"))
+        first.step()
+        var second = World(Fixtures.flow([("c", [])], name: "a-b"))
+        second.object[path: "metadata.uid"] = "other-uid"
+        second.jobs = first.jobs
+        second.step()
+        #expect(second.created.isEmpty)
+        #expect(second.entry("c")?["reason"] == "JobConflict")
+        #expect(second.entry("c")?["message"]?.stringValue?.contains("JobFlow a") == true)
+    }
+}

@@ -8,6 +8,13 @@ import Kube
 /// while its Job is unfinished is reported `Failed`/`NodeLost` and its Job deleted (it could never
 /// finish). Nodes that join later get a Job, even after the DaemonJob finished.
 public enum DaemonJobPlanner {
+    /// The Job names the DaemonJob uses on `nodes`: include any Job with one of these names in
+    /// `jobs`, whoever owns it, so that conflicts are seen.
+    public static func expectedJobNames(daemonJob: JSONValue, nodes: [JSONValue]) -> [String] {
+        let name = daemonJob[path: "metadata.name"]?.stringValue ?? ""
+        return nodes.compactMap { $0[path: "metadata.name"]?.stringValue }.sorted().map { JobName.make(owner: name, suffix: $0) }
+    }
+
     /// One reconcile.
     /// - Parameters:
     ///   - daemonJob: the DaemonJob as cached.
