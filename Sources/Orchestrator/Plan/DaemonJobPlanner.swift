@@ -93,7 +93,8 @@ public enum DaemonJobPlanner {
             let present = clusterNodes[name] != nil
             if let job = observed[unit.jobName] {
                 if job.controllerUID != owner.uid {
-                    events += PlanSupport.conflict(job, into: &unit, stored: before)
+                    // Never touch a Job that is not ours; a cancelled entry just stays cancelled.
+                    if unit.phase != .cancelled { events += PlanSupport.conflict(job, into: &unit, stored: before) }
                 } else if job.attempt < unit.attempts {
                     if !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
                     if unit.phase != .cancelled {
