@@ -52,6 +52,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Orchestrator",
+            dependencies: [
+                "Kube",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "jobflow-tui",
             dependencies: [
@@ -73,6 +81,11 @@ let package = Package(
             name: "KubeTests",
             dependencies: ["Kube"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OrchestratorTests",
+            dependencies: ["Orchestrator", "Kube"],
             swiftSettings: strict
         ),
         .testTarget(

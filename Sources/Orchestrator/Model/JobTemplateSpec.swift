@@ -1,0 +1,20 @@
+import Kube
+
+/// `spec` of a JobTemplate: a full JobSpec under `spec.jobTemplate`.
+public struct JobTemplateSpec: Sendable, Hashable {
+    public var jobTemplate: JSONValue
+
+    public static func decode(_ spec: JSONValue?, path: String = "spec") -> (spec: JobTemplateSpec?, findings: [Finding]) {
+        var r = FieldReader()
+        guard let members = r.object(spec, path) else {
+            if spec == nil || spec?.isNull == true { r.fail(path, "is required") }
+            return (nil, r.findings)
+        }
+        guard let template = members["jobTemplate"], template.objectValue != nil else {
+            r.fail("\(path).jobTemplate", members["jobTemplate"].map { "must be an object (a JobSpec), not \($0.typeName)" } ?? "is required",
+                   reason: FindingReason.invalidTemplate)
+            return (nil, r.findings)
+        }
+        return (JobTemplateSpec(jobTemplate: template), r.findings)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Kube
+
+/// The overall state of a JobFlow or DaemonJob (`status.state`, the "Status" printer column).
+public enum FlowState: String, Sendable, Hashable {
+    case pending = "Pending"
+    case running = "Running"
+    case succeed = "Succeed"
+    case failed = "Failed"
+    case terminating = "Terminating"
+    case cancelled = "Cancelled"
+}
+
+/// A `metav1.Condition` as the status stores it.
+public struct StatusCondition: Sendable, Hashable {
+    public var type: String
+    public var status: String
+    public var reason: String
+    public var message: String
+    public var lastTransitionTime: String
+    public var observedGeneration: Int64?
+
+    public init(type: String, status: Bool, reason: String, message: String, lastTransitionTime: String, observedGeneration: Int64? = nil) {
+        self.type = type
+        self.status = status ? "True" : "False"
+        self.reason = reason
+        self.message = message
+        self.lastTransitionTime = lastTransitionTime
+        self.observedGeneration = observedGeneration
+    }
+
+    var json: JSONValue {
+        var o: JSONValue = ["type": .string(type), "status": .string(status), "reason": .string(reason),
+                            "message": .string(message), "lastTransitionTime": .string(lastTransitionTime)]
+        if let g = observedGeneration { o["observedGeneration"] = .int(g) }
+        return o
+    }
+
+    init?(json: JSONValue) {
+        guard let type = json["type"]?.stringValue, let status = json["status"]?.stringValue else { return nil }
+        self.type = type
+        self.status = status
+        reason = json["reason"]?.stringValue ?? ""
+        message = json["message"]?.stringValue ?? ""
+        lastTransitionTime = json["lastTransitionTime"]?.stringValue ?? ""
+        observedGeneration = json["observedGeneration"]?.intValue
+    }
+
+    /// This condition, keeping the stored transition time when the status did not change.
+    func keepingTransitionTime(from stored: [StatusCondition]) -> StatusCondition {
+        var c = self
+        if let old = stored.first(where: { $0.type == type }), old.status == status, !old.lastTransitionTime.isEmpty {
+            c.lastTransitionTime = old.lastTransitionTime
+        }
+        return c
+    }
+}
+
+/// How an earlier attempt of an entry (or node) ended; kept in status when it is retried.
+public struct AttemptOutcome: Sendable, Hashable {
+    public var attempt: Int
+    public var phase: EntryPhase
+    public var reason: String?
+    public var message: String?
+    public var exitCode: Int?
+    public var startTime: String?
+    public var completionTime: String?
+
+    var json: JSONValue {
+        var o: JSONValue = ["attempt": .int(Int64(attempt)), "phase": .string(phase.rawValue)]
+        o.set("reason", reason)
+        o.set("message", message)
+        o.set("exitCode", exitCode)
+        o.set("startTime", startTime)
+        o.set("completionTime", completionTime)
+        return o
+    }
+
+    init(attempt: Int, phase: EntryPhase, reason: String?, message: String?, exitCode: Int?, startTime: String?, completionTime: String?) {
+        self.attempt = attempt
+        self.phase = phase
+        self.reason = reason
+        self.message = message
+        self.exitCode = exitCode
+        self.startTime = startTime
+        self.completionTime = completionTime
+    }
+
+    init?(json: JSONValue?) {
+        guard let json, let phase = json["phase"]?.stringValue.flatMap(EntryPhase.init(rawValue:)) else { return nil }
+        attempt = Int(clamping: json["attempt"]?.intValue ?? 0)
+        self.phase = phase
+        reason = json["reason"]?.stringValue
+        message = json["message"]?.stringValue
+        exitCode = json["exitCode"]?.intValue.map { Int(clamping: $0) }
+        startTime = json["startTime"]?.stringValue
+        completionTime = json["completionTime"]?.stringValue
+    }
+}
+
+/// A retry or cancel request the planner has carried out, kept in status until its annotation is
+/// gone: the record that makes each request happen exactly once (see docs/orchestrator.md).
+public struct HandledRequest: Sendable, Hashable {
+    /// `retry` or `cancel`.
+    public var kind: String
+    /// The annotation value exactly as it was read.
+    public var value: String
+
+    public init(kind: String, value: String) {
+        self.kind = kind
+        self.value = value
+    }
+
+    var json: JSONValue { ["kind": .string(kind), "value": .string(value)] }
+
+    init?(json: JSONValue) {
+        guard let kind = json["kind"]?.stringValue, let value = json["value"]?.stringValue else { return nil }
+        self.kind = kind
+        self.value = value
+    }
+}
+
+extension JSONValue {
+    /// Sets `key` to `value` when it is non-nil (omitempty).
+    mutating func set(_ key: String, _ value: String?) {
+        if let value { self[key] = .string(value) }
+    }
+
+    mutating func set(_ key: String, _ value: Int?) {
+        if let value { self[key] = .int(Int64(value)) }
+    }
+}
+
+/// RFC 3339 timestamps in UTC with second precision, as the API server writes them.
+public enum Timestamp {
+    public static func string(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ v: Int?) -> String { let n = v ?? 0; return n < 10 ? "0\(n)" : "\(n)" }
+        let year = String(c.year ?? 1970)
+        return "\(year)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
+    }
+}

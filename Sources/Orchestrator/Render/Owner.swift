@@ -1,0 +1,52 @@
+import Kube
+
+/// The object that owns the Jobs: a JobFlow or DaemonJob.
+public struct Owner: Sendable, Hashable {
+    public static let apiVersion = "api.practice.com/v1alpha1"
+    public var kind: String
+    public var name: String
+    public var namespace: String?
+    public var uid: String
+
+    public init(kind: String, name: String, namespace: String?, uid: String) {
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
+        self.uid = uid
+    }
+
+    /// The owner of `object` (kind, metadata.name/namespace/uid).
+    public init(object: JSONValue) {
+        self.init(kind: object["kind"]?.stringValue ?? "", name: object[path: "metadata.name"]?.stringValue ?? "",
+                  namespace: object[path: "metadata.namespace"]?.stringValue, uid: object[path: "metadata.uid"]?.stringValue ?? "")
+    }
+
+    /// The ownerReference a Job carries: controller, and blocking the owner's foreground deletion.
+    public var ownerReference: JSONValue {
+        ["apiVersion": .string(Owner.apiVersion), "kind": .string(kind), "name": .string(name), "uid": .string(uid),
+         "controller": true, "blockOwnerDeletion": true]
+    }
+}
+
+/// Label and annotation keys the operator puts on Jobs and pods.
+public enum Keys {
+    public static let jobflowLabel = "api.practice.com/jobflow"
+    public static let flowLabel = "api.practice.com/flow"
+    public static let daemonJobLabel = "api.practice.com/daemonjob"
+    public static let nodeLabel = "api.practice.com/node"
+    /// Annotation on a Job: the attempt number it runs (1, 2, …).
+    public static let attemptAnnotation = "api.practice.com/attempt"
+    /// Annotation on a DaemonJob's Job: the full node name (the label may be hashed).
+    public static let nodeAnnotation = "api.practice.com/node"
+    public static let retryAnnotation = "api.practice.com/retry"
+    public static let cancelAnnotation = "api.practice.com/cancel"
+}
+
+/// How a DaemonJob's Job is tied to its node.
+public enum NodePinning: String, Sendable, Hashable {
+    /// Required node affinity on `metadata.name` (matchFields), as a DaemonSet does: the scheduler
+    /// still checks taints and resources. The default.
+    case nodeAffinity
+    /// `spec.nodeName`: bypasses the scheduler (for clusters without affinity support).
+    case nodeName
+}
