@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Kube
+
+@Suite struct CurlTransportTLSTests {
+    let certs: TestCertificates
+
+    init() throws { certs = try TestCertificates.shared.get() }
+
+    func server(cert: String = "server", requireClientCert: Bool = false) throws -> TransportTestServer {
+        var args = ["--cert", certs.path("\(cert).pem"), "--key", certs.path("\(cert).key")]
+        if requireClientCert { args += ["--client-ca", certs.path("ca.pem")] }
+        return try TransportTestServer(args)
+    }
+
+    func get(_ options: TransportOptions, _ url: String, identity: ClientIdentity? = nil) async throws(TransportError) -> HTTPResponse {
+        let transport = try CurlTransport(options: options)
+        defer { transport.shutdown() }
+        return try await transport.send(HTTPRequest(method: "GET", url: url, timeout: .seconds(20), clientIdentity: identity))
+    }
+
+    @Test func trustsOnlyTheGivenCA() async throws {
+        let server = try server()
+        let ok = try await get(TransportOptions(caPEM: certs.caPEM, environment: [:]), server.https + "/echo")
+        #expect(ok.status == 200)
+        let viaName = try await get(TransportOptions(caPEM: certs.caPEM, environment: [:]), "https://localhost:\(server.port)/echo")
+        #expect(viaName.status == 200)
+        // System roots do not know the test CA.
+        #expect(await failureKind { try await get(TransportOptions(environment: [:]), server.https + "/echo") } == .tls)
+        let insecure = try await get(TransportOptions(insecureSkipTLSVerify: true, environment: [:]), server.https + "/echo")
+        #expect(insecure.status == 200)
+    }
+
+    @Test func clientCertificateWhenTheServerRequiresOne() async throws {
+        let server = try server(requireClientCert: true)
+        let withDefault = TransportOptions(caPEM: certs.caPEM, clientIdentity: certs.clientIdentity, environment: [:])
+        #expect(try await get(withDefault, server.https + "/echo").status == 200)
+        let without = TransportOptions(caPEM: certs.caPEM, environment: [:])
+        #expect(await failureKind { try await get(without, server.https + "/echo") } == .tls)
+        // The per-request identity overrides (here: supplies) the transport's.
+        #expect(try await get(without, server.https + "/echo", identity: certs.clientIdentity).status == 200)
+    }
+
+    @Test func tlsServerNameChecksTheCertificateAgainstTheGivenName() async throws {
+        let server = try server(cert: "apionly") // SAN: DNS:api.test only
+        let plain = TransportOptions(caPEM: certs.caPEM, environment: [:])
+        #expect(await failureKind { try await get(plain, server.https + "/echo") } == .tls)
+        var named = plain
+        named.tlsServerName = "api.test"
+        let transport = try CurlTransport(options: named)
+        defer { transport.shutdown() }
+        let r = try await transport.send(HTTPRequest(method: "GET", url: server.https + "/echo"))
+        #expect(r.status == 200)
+        #expect(json(r)["host"] as? String == "127.0.0.1:\(server.port)") // the server still sees the real host
+        let stats = try await server.stats(via: transport, https: true)
+        #expect(stats["sni"] as? String == "api.test")
+        #expect(stats["connections"] as? Int == 1) // and the connection is reused
+    }
+}

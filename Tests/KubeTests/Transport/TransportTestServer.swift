@@ -1,0 +1,111 @@
+import Foundation
+@testable import Kube
+
+/// The python test server (Fixtures/servers/transport_server.py) as a subprocess on 127.0.0.1.
+final class TransportTestServer {
+    let process: Process
+    let port: Int
+
+    var http: String { "http://127.0.0.1:\(port)" }
+    var https: String { "https://127.0.0.1:\(port)" }
+
+    static let script = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/servers/transport_server.py").path
+
+    init(_ arguments: [String] = []) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.script] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5).prefix { $0.isNumber }) else {
+            process.terminate()
+            throw TestFailure("test server did not start: \(text)")
+        }
+        self.process = process
+        self.port = port
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// The server's counters, read over `transport` (or a fresh plain one with its own connection).
+    func stats(via transport: CurlTransport? = nil, https: Bool = false) async throws -> [String: Any] {
+        let own = transport == nil ? try CurlTransport(options: TransportOptions(environment: [:])) : nil
+        defer { own?.shutdown() }
+        let client = transport ?? own!
+        let response = try await client.send(HTTPRequest(method: "GET", url: (https ? self.https : http) + "/stats", timeout: .seconds(10)))
+        return try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
+    }
+
+    /// Polls the stats until `condition` holds (at most ~10 s); returns the last stats.
+    func waitForStats(_ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
+        var stats: [String: Any] = [:]
+        for _ in 0..<200 {
+            stats = try await self.stats()
+            if condition(stats) { return stats }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return stats
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A CA, server certificates and a client certificate made with the openssl CLI, once per run.
+struct TestCertificates: Sendable {
+    let directory: String
+    var caPEM: [UInt8] { read("ca.pem") }
+    var clientIdentity: ClientIdentity { ClientIdentity(certificatePEM: read("client.pem"), keyPEM: read("client.key")) }
+    func path(_ name: String) -> String { directory + "/" + name }
+    func read(_ name: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path(name)) ?? Data()) }
+
+    static let shared: Result<TestCertificates, TestFailure> = Result { try make() }.mapError { TestFailure("\($0)") }
+
+    private static func make() throws -> TestCertificates {
+        let dir = NSTemporaryDirectory() + "jobflow-transport-certs-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func openssl(_ args: [String]) throws {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["openssl"] + args
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            if p.terminationStatus != 0 { throw TestFailure("openssl \(args.first ?? "") failed") }
+        }
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try openssl(["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=jobflow test CA",
+                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        func leaf(_ name: String, _ ext: String) throws {
+            try ext.write(toFile: dir + "/\(name).ext", atomically: true, encoding: .utf8)
+            try openssl(["req"] + ec + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(name)"])
+            try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                         "-out", "\(name).pem", "-days", "2", "-extfile", "\(name).ext"])
+        }
+        try leaf("server", "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:api.test\nextendedKeyUsage=serverAuth\n")
+        try leaf("apionly", "subjectAltName=DNS:api.test\nextendedKeyUsage=serverAuth\n")
+        try leaf("client", "extendedKeyUsage=clientAuth\n")
+        return TestCertificates(directory: dir)
+    }
+}
