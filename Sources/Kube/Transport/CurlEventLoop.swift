@@ -112,8 +112,11 @@ final class CurlEventLoop: @unchecked Sendable {
             }
         case .cancel(let transfer):
             switch transfer.phase {
-            case .created, .queued:
-                transfer.cancelRequested = true // dropped when it starts or leaves the queue
+            case .created:
+                transfer.cancelRequested = true // its start command is still on the way
+            case .queued:
+                // Answer now rather than when it reaches the front; startQueued skips it (phase .done).
+                transfer.complete(with: .failure(cancelled(transfer)))
             case .active:
                 finish(transfer, outcome: .failure(cancelled(transfer)))
             case .done:
@@ -134,12 +137,9 @@ final class CurlEventLoop: @unchecked Sendable {
         while active.count < maxActive, queueHead < queue.count {
             let transfer = queue[queueHead]
             queueHead += 1
-            if transfer.cancelRequested {
-                transfer.complete(with: .failure(cancelled(transfer)))
-            } else {
-                activate(transfer)
-                started = true
-            }
+            if transfer.phase == .done { continue } // cancelled while queued
+            activate(transfer)
+            started = true
         }
         if queueHead == queue.count {
             queue.removeAll(keepingCapacity: true)
@@ -219,7 +219,7 @@ final class CurlEventLoop: @unchecked Sendable {
         }
         let error = { (t: CurlTransfer) in TransportError(kind: .cancelled, message: "transport shut down", url: t.request.url) }
         for transfer in Array(active.values) { finish(transfer, outcome: .failure(error(transfer))) }
-        for transfer in queue[queueHead...] { transfer.complete(with: .failure(error(transfer))) }
+        for transfer in queue[queueHead...] where transfer.phase != .done { transfer.complete(with: .failure(error(transfer))) }
         queue = []
         for command in leftover + late {
             if case .start(let transfer) = command { transfer.complete(with: .failure(error(transfer))) }

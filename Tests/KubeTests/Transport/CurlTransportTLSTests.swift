@@ -36,7 +36,10 @@ import Testing
         let withDefault = TransportOptions(caPEM: certs.caPEM, clientIdentity: certs.clientIdentity, environment: [:])
         #expect(try await get(withDefault, server.https + "/echo").status == 200)
         let without = TransportOptions(caPEM: certs.caPEM, environment: [:])
-        #expect(await failureKind { try await get(without, server.https + "/echo") } == .tls)
+        // TLS 1.3 sends the server's rejection after the client finished its handshake, so curl
+        // sees it while reading: as the alert (.tls) or, if the close wins the race, a reset.
+        let kind = await failureKind { try await get(without, server.https + "/echo") }
+        #expect(kind == .tls || kind == .connectionFailed)
         // The per-request identity overrides (here: supplies) the transport's.
         #expect(try await get(without, server.https + "/echo", identity: certs.clientIdentity).status == 200)
     }

@@ -116,6 +116,24 @@ func failureKind<T>(_ body: () async throws -> T) async -> TransportError.Kind? 
         #expect(await pre.value == .cancelled)
     }
 
+    @Test func cancellingAQueuedRequestDoesNotWaitForItsTurn() async throws {
+        let server = try TransportTestServer()
+        var options = Self.plain
+        options.maxConcurrentTransfers = 1
+        let transport = try CurlTransport(options: options)
+        defer { transport.shutdown() }
+        let hang = server.http + "/hang", echo = server.http + "/echo"
+        let blocker = Task { await failureKind { try await transport.send(HTTPRequest(method: "GET", url: hang)) } }
+        _ = try await server.waitForStats { ($0["inflight"] as? Int ?? 0) >= 2 }
+        let queued = Task { await failureKind { try await transport.send(HTTPRequest(method: "GET", url: echo)) } }
+        queued.cancel()
+        #expect(await queued.value == .cancelled) // while /hang still holds the only slot
+        blocker.cancel()
+        #expect(await blocker.value == .cancelled)
+        // The slot is free again.
+        #expect(try await transport.send(HTTPRequest(method: "GET", url: echo)).status == 200)
+    }
+
     @Test func invalidRequestsFailBeforeTheNetwork() async throws {
         let transport = try CurlTransport(options: Self.plain)
         defer { transport.shutdown() }
