@@ -16,11 +16,11 @@ final class CurlTransfer: @unchecked Sendable {
     /// Why the transfer stopped early on our side (curl only reports a write error).
     enum Abort { case bodyTooLarge, consumerGone }
 
-    static let maxBodyBytes = 256 << 20
-
     let request: HTTPRequest
     let url: RequestURL
     let proxy: String?
+    /// The largest body `send` collects.
+    let maxBodyBytes: Int
     var completion: Completion?
 
     // Curl thread only from here on.
@@ -40,10 +40,11 @@ final class CurlTransfer: @unchecked Sendable {
     /// Streaming only: we asked curl to stop receiving until the consumer drains the buffer.
     var receivePaused = false
 
-    init(request: HTTPRequest, url: RequestURL, proxy: String?) {
+    init(request: HTTPRequest, url: RequestURL, proxy: String?, maxBodyBytes: Int) {
         self.request = request
         self.url = url
         self.proxy = proxy
+        self.maxBodyBytes = maxBodyBytes
     }
 
     var isStreaming: Bool { sink != nil }
@@ -89,7 +90,7 @@ final class CurlTransfer: @unchecked Sendable {
     private func finishHeaders() {
         headersComplete = true
         guard sink != nil else {
-            if let length = easy?.contentLength, length > 0, length <= Self.maxBodyBytes {
+            if let length = easy?.contentLength, length > 0, length <= maxBodyBytes {
                 body.reserveCapacity(length)
             }
             return
@@ -103,7 +104,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// Body bytes. Returns what curl expects from a write callback.
     func receivedBody(_ data: UnsafeRawBufferPointer) -> Int {
         guard let sink else {
-            if body.count + data.count > Self.maxBodyBytes {
+            if body.count + data.count > maxBodyBytes {
                 abort = .bodyTooLarge
                 return 0
             }
@@ -165,7 +166,7 @@ final class CurlTransfer: @unchecked Sendable {
     func error(for code: CURLcode, detail: String) -> TransportError {
         switch abort {
         case .bodyTooLarge?:
-            return TransportError(kind: .aborted, message: "response body larger than \(Self.maxBodyBytes) bytes", url: request.url)
+            return TransportError(kind: .aborted, message: "response body larger than \(maxBodyBytes) bytes", url: request.url)
         case .consumerGone?:
             return TransportError(kind: .cancelled, message: "the reader of the response stopped", url: request.url)
         case nil:

@@ -62,7 +62,8 @@ public final class CurlTransport: HTTPTransport {
         guard let url = RequestURL(request.url) else {
             throw TransportError(kind: .invalidRequest, message: "not an absolute http(s) URL", url: request.url)
         }
-        return CurlTransfer(request: request, url: url, proxy: proxies.proxy(for: url))
+        return CurlTransfer(request: request, url: url, proxy: proxies.proxy(for: url),
+                            maxBodyBytes: loop.options.maxResponseBytes)
     }
 
     private func shutDownError(_ request: HTTPRequest) -> TransportError {

@@ -22,6 +22,8 @@ public struct TransportOptions: Sendable {
     public var userAgent: String
     /// Bytes a streaming body buffers before the transfer pauses reading from the socket.
     var streamCapacity: Int = 1 << 20
+    /// The largest body `send` collects; larger responses fail with `.aborted`.
+    var maxResponseBytes: Int = 256 << 20
 
     /// Options with kubectl-like defaults: system roots, the process environment, 10 s to connect.
     public init(

@@ -50,6 +50,28 @@ func failureKind<T>(_ body: () async throws -> T) async -> TransportError.Kind? 
         #expect(notFound.status == 404)
     }
 
+    @Test func informationalResponsesAreSkipped() async throws {
+        let server = try TransportTestServer()
+        let transport = try CurlTransport(options: Self.plain)
+        defer { transport.shutdown() }
+        let r = try await transport.send(HTTPRequest(method: "GET", url: server.http + "/early"))
+        #expect(r.status == 200)
+        #expect(r.headers.value(for: "link") == nil)
+        #expect(r.headers.value(for: "x-mixed-case") == "Yes")
+    }
+
+    @Test func bodiesOverTheLimitFail() async throws {
+        let server = try TransportTestServer()
+        var options = Self.plain
+        options.maxResponseBytes = 4096
+        let transport = try CurlTransport(options: options)
+        defer { transport.shutdown() }
+        #expect(try await transport.send(HTTPRequest(method: "GET", url: server.http + "/bytes?n=4096")).body.count == 4096)
+        let big = server.http + "/bytes?n=4097"
+        #expect(await failureKind { try await transport.send(HTTPRequest(method: "GET", url: big)) } == .aborted)
+        #expect(CurlTransportTests.plain.maxResponseBytes == 256 << 20)
+    }
+
     @Test func sequentialRequestsReuseOneConnection() async throws {
         let server = try TransportTestServer()
         let transport = try CurlTransport(options: Self.plain)

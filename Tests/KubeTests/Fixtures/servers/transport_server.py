@@ -104,6 +104,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "x_test": self.headers.get("X-Test"), "proxied": False,
             }
             return self.reply(200, json.dumps(info).encode())
+        if url.path == "/early":
+            # An informational 103 before the real response: the client must report the 200.
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n")
+            return self.reply(200, b"{}")
         if url.path == "/bytes":
             return self.reply(200, b"a" * int(q.get("n", "4096")), "application/octet-stream")
         if url.path == "/slow":
