@@ -44,6 +44,27 @@ import Testing
         #expect(try await get(without, server.https + "/echo", identity: certs.clientIdentity).status == 200)
     }
 
+    @Test func aConnectionMadeWithACertificateIsNotReusedWithoutIt() async throws {
+        let server = try server(requireClientCert: true)
+        let transport = try CurlTransport(options: TransportOptions(caPEM: certs.caPEM, environment: [:]))
+        defer { transport.shutdown() }
+        let url = server.https + "/echo"
+        #expect(try await transport.send(HTTPRequest(method: "GET", url: url, clientIdentity: certs.clientIdentity)).status == 200)
+        let kind = await failureKind { try await transport.send(HTTPRequest(method: "GET", url: url)) }
+        #expect(kind == .tls || kind == .connectionFailed)
+    }
+
+    @Test func streamingOverTLS() async throws {
+        let server = try server()
+        let transport = try CurlTransport(options: TransportOptions(caPEM: certs.caPEM, environment: [:]))
+        defer { transport.shutdown() }
+        let response = try await transport.stream(HTTPRequest(method: "GET", url: server.https + "/bigline?size=300000"))
+        let body = try await response.body.collect()
+        var expected: [UInt8] = (0..<300_000).map { UInt8(97 + $0 % 26) }
+        expected.append(0x0A)
+        #expect(body == expected)
+    }
+
     @Test func tlsServerNameChecksTheCertificateAgainstTheGivenName() async throws {
         let server = try server(cert: "apionly") // SAN: DNS:api.test only
         let plain = TransportOptions(caPEM: certs.caPEM, environment: [:])
