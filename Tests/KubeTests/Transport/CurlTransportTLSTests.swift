@@ -65,6 +65,23 @@ import Testing
         #expect(body == expected)
     }
 
+    @Test func httpsThroughAConnectProxy() async throws {
+        let api = try server(cert: "apionly")
+        let proxy = try TransportTestServer()
+        var options = TransportOptions(caPEM: certs.caPEM, tlsServerName: "api.test", proxyURL: proxy.http, environment: [:])
+        let transport = try CurlTransport(options: options)
+        defer { transport.shutdown() }
+        let r = try await transport.send(HTTPRequest(method: "GET", url: api.https + "/echo"))
+        #expect(r.status == 200)
+        #expect(json(r)["host"] as? String == "127.0.0.1:\(api.port)")
+        // The tunnel goes to the real address; the name is only used inside TLS.
+        #expect(try await proxy.stats()["tunnels"] as? [String] == ["127.0.0.1:\(api.port)"])
+        options.tlsServerName = nil
+        let unnamed = try CurlTransport(options: options)
+        defer { unnamed.shutdown() }
+        #expect(await failureKind { try await unnamed.send(HTTPRequest(method: "GET", url: api.https + "/echo")) } == .tls)
+    }
+
     @Test func tlsServerNameChecksTheCertificateAgainstTheGivenName() async throws {
         let server = try server(cert: "apionly") // SAN: DNS:api.test only
         let plain = TransportOptions(caPEM: certs.caPEM, environment: [:])

@@ -10,6 +10,8 @@ reports {"proxied": true, "target": ...} instead of forwarding.
 import argparse
 import http.server
 import json
+import select
+import socket
 import socketserver
 import ssl
 import sys
@@ -22,7 +24,7 @@ STATS = {
     "connections": 0, "open": 0, "max_open": 0,
     "inflight": 0, "max_inflight": 0, "requests": 0,
     "forever_closed": 0, "large_written": 0, "large_done": False,
-    "sni": None,
+    "sni": None, "tunnels": [],
 }
 
 
@@ -85,6 +87,36 @@ class Handler(http.server.BaseHTTPRequestHandler):
             bump("inflight", -1)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = handle_any
+
+    def do_CONNECT(self):
+        """A forward proxy's tunnel: records the target, then copies bytes both ways."""
+        with LOCK:
+            STATS["tunnels"].append(self.path)
+        host, port = self.path.rsplit(":", 1)
+        try:
+            upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
+        except OSError:
+            self.send_response(502)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        client = self.connection
+        try:
+            while True:
+                readable, _, _ = select.select([client, upstream], [], [])
+                for src in readable:
+                    data = src.recv(65536)
+                    if not data:
+                        return
+                    (upstream if src is client else client).sendall(data)
+        except OSError:
+            pass
+        finally:
+            upstream.close()
+            self.close_connection = True
 
     def route(self):
         body = self.body()
