@@ -90,8 +90,10 @@ final class CurlTransfer: @unchecked Sendable {
     private func finishHeaders() {
         headersComplete = true
         guard sink != nil else {
-            if let length = easy?.contentLength, length > 0, length <= maxBodyBytes {
-                body.reserveCapacity(length)
+            // Reserve for the announced length, but only up to 8 MiB: a HEAD response or a lying
+            // server must not make us allocate what may never arrive.
+            if let length = easy?.contentLength, length > 0, request.method.uppercased() != "HEAD" {
+                body.reserveCapacity(min(length, maxBodyBytes, 8 << 20))
             }
             return
         }
