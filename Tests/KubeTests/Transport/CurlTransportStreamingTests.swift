@@ -80,6 +80,20 @@ import Testing
         #expect(stats["forever_closed"] as? Int == 2)
     }
 
+    @Test func aTotalTimeoutEndsTheBodyWithTimedOut() async throws {
+        let server = try TransportTestServer()
+        let transport = try CurlTransport(options: Self.plain)
+        defer { transport.shutdown() }
+        let response = try await transport.stream(HTTPRequest(method: "GET", url: server.http + "/forever", timeout: .milliseconds(300)))
+        #expect(response.status == 200)
+        do {
+            for try await _ in response.body {}
+            Issue.record("a never-ending body ended")
+        } catch let error as TransportError {
+            #expect(error.kind == .timedOut)
+        }
+    }
+
     @Test func cancellingBeforeHeadersThrowsCancelled() async throws {
         let server = try TransportTestServer()
         let transport = try CurlTransport(options: Self.plain)

@@ -164,6 +164,39 @@ func failureKind<T>(_ body: () async throws -> T) async -> TransportError.Kind? 
         #expect(await failureKind { try await transport.send(smuggled) } == .invalidRequest)
     }
 
+    @Test func errorMessagesNeverCarryHeaders() async throws {
+        let transport = try CurlTransport(options: Self.plain)
+        defer { transport.shutdown() }
+        let secret = "Bearer s3cr3t-token"
+        do {
+            _ = try await transport.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:1/x",
+                                                     headers: [HTTPHeader("Authorization", secret)], body: Array("body-secret".utf8)))
+            Issue.record("expected a failure")
+        } catch {
+            #expect(!error.description.contains("s3cr3t") && !error.description.contains("body-secret"))
+        }
+    }
+
+    @Test func headHasNoBody() async throws {
+        let server = try TransportTestServer()
+        let transport = try CurlTransport(options: Self.plain)
+        defer { transport.shutdown() }
+        let r = try await transport.send(HTTPRequest(method: "HEAD", url: server.http + "/bytes?n=100000"))
+        #expect(r.status == 200 && r.body.isEmpty && r.headers.value(for: "content-length") == "100000")
+        // The connection is still usable afterwards.
+        #expect(try await transport.send(HTTPRequest(method: "GET", url: server.http + "/bytes?n=10")).body.count == 10)
+    }
+
+    @Test func shutdownCancelsRunningRequests() async throws {
+        let server = try TransportTestServer()
+        let transport = try CurlTransport(options: Self.plain)
+        let hang = server.http + "/hang"
+        let task = Task { await failureKind { try await transport.send(HTTPRequest(method: "GET", url: hang)) } }
+        _ = try await server.waitForStats { ($0["inflight"] as? Int ?? 0) >= 2 }
+        transport.shutdown()
+        #expect(await task.value == .cancelled)
+    }
+
     @Test func shutdownFailsLaterRequests() async throws {
         let transport = try CurlTransport(options: Self.plain)
         transport.shutdown()
