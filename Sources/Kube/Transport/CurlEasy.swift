@@ -140,6 +140,11 @@ extension CurlTransfer {
         if proxy != nil { check(jf_easy_setopt_long(h, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)) }
 
         if url.scheme == "https" {
+            // Streams too: libcurl 7.88 keeps reading a paused HTTP/2 stream up to its 32 MiB
+            // window, so forcing HTTP/1.1 for streams would bound memory better, but with both
+            // an HTTP/1.1 and an HTTP/2 connection to one host 7.88 sent a request on the busy
+            // HTTP/1.1 connection ("Multiplexed connection found" → "Received HTTP/0.9"). One
+            // protocol per host is the safer trade; see docs/transport.md.
             check(jf_easy_setopt_long(h, CURLOPT_HTTP_VERSION, jf_http_version_2tls()))
             // Wait for a possibly multiplexing connection instead of opening parallel ones.
             check(jf_easy_setopt_long(h, CURLOPT_PIPEWAIT, 1))
