@@ -19,6 +19,9 @@ public final class CurlTransport: HTTPTransport {
     /// Later requests fail at once. Does not wait for the thread to exit.
     public func shutdown() { loop.shutdown() }
 
+    /// Sends `request` and collects the final response (1xx skipped; body capped at 256 MiB).
+    /// Waits in the FIFO queue when `maxConcurrentTransfers` are running. Cancelling the task
+    /// aborts the transfer and throws `.cancelled`.
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let transfer = try makeTransfer(request)
         let result = await withTaskCancellationHandler {
@@ -34,6 +37,9 @@ public final class CurlTransport: HTTPTransport {
         return try result.get()
     }
 
+    /// Sends `request` and returns when the final response's headers are in; the body follows in
+    /// a ~1 MiB bounded `ByteStream` that pauses the transfer while full. Dropping the stream or
+    /// cancelling its reader aborts the transfer; transfer errors end the stream with a `TransportError`.
     public func stream(_ request: HTTPRequest) async throws(TransportError) -> HTTPStreamingResponse {
         let transfer = try makeTransfer(request)
         let (stream, sink) = ByteStream.makeStream(capacity: loop.options.streamCapacity)
