@@ -1,20 +1,19 @@
 import CCurl
 import Foundation
-import Synchronization
 
 /// libcurl's process-wide initialisation, run once (Swift runs global initialisers exactly once).
 private let curlGlobalInit: CURLcode = curl_global_init(jf_global_all())
 
 /// One curl multi handle driven by one dedicated thread.
 ///
-/// Other threads never touch a curl handle: they append a `Command` under the mutex and call
+/// Other threads never touch a curl handle: they append a `Command` under the lock and call
 /// `curl_multi_wakeup`, the only thread-safe multi call. The thread takes the commands out of the
 /// lock, performs them, runs `curl_multi_perform`, completes finished transfers and sleeps in
 /// `curl_multi_poll`. Continuations are resumed on this thread with no lock held.
 ///
-/// `@unchecked Sendable`: the mutable state shared between threads is inside `pending` (a
-/// `Mutex`); `multi` is only used by the loop thread, except `curl_multi_wakeup`, which libcurl
-/// documents as callable from any thread and which we only call while `pending` says the multi
+/// `@unchecked Sendable`: the mutable state shared between threads is `pendingState`, only
+/// touched under `lock`; `multi` is only used by the loop thread, except `curl_multi_wakeup`, which libcurl
+/// documents as callable from any thread and which we only call while `pendingState` says the multi
 /// handle is still open. The remaining fields (`active`, `queue`, `pool`) belong to the loop thread.
 final class CurlEventLoop: @unchecked Sendable {
     enum Command {
@@ -31,7 +30,10 @@ final class CurlEventLoop: @unchecked Sendable {
 
     let options: TransportOptions
     private let multi: UnsafeMutableRawPointer
-    private let pending = Mutex(Pending())
+    // An NSLock (pthread mutex) rather than `Mutex`: ThreadSanitizer on Linux does not see
+    // `Synchronization.Mutex` (futex) and reports every access as a race, while it checks this.
+    private let lock = NSLock()
+    private var pendingState = Pending() // guarded by `lock`
 
     // Loop thread only.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
@@ -55,10 +57,16 @@ final class CurlEventLoop: @unchecked Sendable {
         thread.start()
     }
 
+    private func withPending<R>(_ body: (inout Pending) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&pendingState)
+    }
+
     /// Hands a command to the loop thread; `false` once the loop has shut down.
     @discardableResult
     func submit(_ command: Command) -> Bool {
-        pending.withLock { p in
+        withPending { p in
             guard !p.stopping, !p.closed else { return false }
             p.commands.append(command)
             // Under the lock so the thread cannot close the multi handle in between.
@@ -69,7 +77,7 @@ final class CurlEventLoop: @unchecked Sendable {
 
     /// Asks the loop to fail every transfer with `.cancelled` and release libcurl. Does not wait.
     func shutdown() {
-        pending.withLock { p in
+        withPending { p in
             guard !p.stopping, !p.closed else { return }
             p.stopping = true
             curl_multi_wakeup(multi)
@@ -82,7 +90,7 @@ final class CurlEventLoop: @unchecked Sendable {
         var commands: [Command] = []
         var running: Int32 = 0
         while true {
-            let stop: Bool = pending.withLock { p in
+            let stop: Bool = withPending { p in
                 swap(&commands, &p.commands)
                 return p.stopping
             }
@@ -213,7 +221,7 @@ final class CurlEventLoop: @unchecked Sendable {
     }
 
     private func tearDown(leftover: [Command]) {
-        let late: [Command] = pending.withLock { p in
+        let late: [Command] = withPending { p in
             p.closed = true
             return p.commands
         }
