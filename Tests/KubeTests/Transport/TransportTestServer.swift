@@ -5,6 +5,7 @@ import Foundation
 final class TransportTestServer {
     let process: Process
     let port: Int
+    private let stdin: Pipe
 
     var http: String { "http://127.0.0.1:\(port)" }
     var https: String { "https://127.0.0.1:\(port)" }
@@ -19,6 +20,9 @@ final class TransportTestServer {
         process.arguments = ["python3", Self.script] + arguments
         let out = Pipe()
         process.standardOutput = out
+        // The server exits when this pipe closes, so it never outlives the test process.
+        let stdin = Pipe()
+        process.standardInput = stdin
         process.standardError = FileHandle.nullDevice
         try process.run()
         var text = ""
@@ -33,6 +37,7 @@ final class TransportTestServer {
         }
         self.process = process
         self.port = port
+        self.stdin = stdin
     }
 
     deinit { stop() }

@@ -205,7 +205,15 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         pass  # failed handshakes and resets are expected in the TLS and cancellation tests
 
 
+def exit_when_parent_goes():
+    """The test holds our stdin open; EOF means it is gone, so never outlive it."""
+    sys.stdin.buffer.read()
+    import os
+    os._exit(0)
+
+
 def main():
+    threading.Thread(target=exit_when_parent_goes, daemon=True).start()
     p = argparse.ArgumentParser()
     p.add_argument("--cert")
     p.add_argument("--key")
