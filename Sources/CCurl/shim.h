@@ -42,4 +42,13 @@ static inline int jf_pause_all(void) { return CURLPAUSE_ALL; }
 static inline int jf_pause_cont(void) { return CURLPAUSE_CONT; }
 static inline long jf_http_version_2tls(void) { return (long)CURL_HTTP_VERSION_2TLS; }
 static inline long jf_http_version_1_1(void) { return (long)CURL_HTTP_VERSION_1_1; }
+
+/// curl_easy_pause flags for "stop receiving, keep sending".
+static inline int jf_pause_recv(void) { return CURLPAUSE_RECV; }
+static inline long jf_pipe_multiplex(void) { return (long)CURLPIPE_MULTIPLEX; }
+/// The size libcurl requires for CURLOPT_ERRORBUFFER.
+static inline size_t jf_error_size(void) { return (size_t)CURL_ERROR_SIZE; }
+/// CURLMsg.msg == CURLMSG_DONE, without Swift having to name the enum constant.
+static inline int jf_msg_is_done(CURLMsg *msg) { return msg->msg == CURLMSG_DONE; }
+static inline long jf_global_all(void) { return (long)CURL_GLOBAL_ALL; }
 #endif
