@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+@main
+struct JobflowTUI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobflow-tui",
+        abstract: "Run dependent batch work on Kubernetes, and watch and steer it from a terminal.",
+        discussion: """
+            JobFlow (a DAG of Jobs), JobTemplate and DaemonJob (one Job per node) in \
+            api.practice.com/v1alpha1, an operator that reconciles them, and a terminal UI.
+            """,
+        version: "0.1.0",
+        subcommands: [ClusterInfo.self])
+}
+
+/// Logging for the CLI: warnings and errors to stderr, plain text.
+enum CLILogging {
+    static func bootstrap(level: Logger.Level = .warning) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// A message for the user and a non-zero exit, without a stack of wrappers.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
