@@ -121,6 +121,15 @@ enum Defaults {
                 causes.append(.init(field: "spec.template.spec.restartPolicy", reason: "FieldValueNotSupported",
                                     message: "Unsupported value: \"\(rp)\": supported values: \"OnFailure\", \"Never\""))
             }
+            let suspendedNeverStarted = old?["spec"]?["suspend"]?.boolValue == true && old?["status"]?["startTime"] == nil
+            if let old, old["spec"]?["template"] != object["spec"]?["template"], !suspendedNeverStarted {
+                causes.append(.init(field: "spec.template", reason: "FieldValueInvalid",
+                                    message: "Invalid value: \(object["spec"]?["template"]?.description ?? "null"): field is immutable"))
+            }
+            for field in ["completionMode", "podFailurePolicy", "backoffLimitPerIndex"] where old != nil && old?["spec"]?[field] != object["spec"]?[field] {
+                causes.append(.init(field: "spec.\(field)", reason: "FieldValueInvalid",
+                                    message: "Invalid value: \(object["spec"]?[field]?.description ?? "null"): field is immutable"))
+            }
             if let old, old["spec"]?["selector"] != object["spec"]?["selector"] {
                 causes.append(.init(field: "spec.selector", reason: "FieldValueInvalid",
                                     message: "Invalid value: \(object["spec"]?["selector"]?.description ?? "null"): field is immutable"))
