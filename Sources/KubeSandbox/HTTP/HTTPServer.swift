@@ -17,6 +17,8 @@ final class HTTPServer: Sendable {
     let group: MultiThreadedEventLoopGroup
     let serverChannel = Mutex<(any Channel)?>(nil)
     let acceptTask = Mutex<Task<Void, Never>?>(nil)
+    /// Open connections, closed by `stop`.
+    let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     init(maxBodyBytes: Int = 3 * 1024 * 1024, logger: Logger, handler: @escaping Handler) {
         self.handler = handler
@@ -66,7 +68,13 @@ final class HTTPServer: Sendable {
             defer { t = nil }
             return t
         }
+        let open = connections.withLock { c -> [any Channel] in
+            defer { c = [:] }
+            return Array(c.values)
+        }
+        for connection in open { try? await connection.close() }
         task?.cancel()
+        await task?.value
         try? await group.shutdownGracefully()
     }
 
@@ -97,6 +105,9 @@ final class HTTPServer: Sendable {
 
     func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
         let maxBody = maxBodyBytes
+        let id = ObjectIdentifier(connection.channel)
+        connections.withLock { $0[id] = connection.channel }
+        defer { connections.withLock { _ = $0.removeValue(forKey: id) } }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 let (requests, continuation) = AsyncStream<Incoming>.makeStream()
