@@ -89,6 +89,12 @@ struct Router: Sendable {
 
     func parseBody(_ request: HTTPRequest) throws(APIError) -> JSONValue {
         if request.body.isEmpty { throw StatusErrors.badRequest("the request body is empty") }
+        let type = request.contentType
+        if type.contains("protobuf"), let decoded = ProtobufBodies.decode(request.body) { return decoded }
+        if type.contains("protobuf") || type.contains("cbor") {
+            throw APIError(code: 415, reason: "UnsupportedMediaType",
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+        }
         do {
             return try JSONParser.parse(request.body)
         } catch {
