@@ -174,6 +174,29 @@ struct KubectlEndToEndTests {
         #expect(h.sandbox.audit.all.contains { $0.verb == "list" && $0.path.hasPrefix("/api/v1/namespaces/default/pods") && $0.code == 200 })
     }
 
+    @Test func logsAndProtobufCreates() async throws {
+        let h = try await KubectlHarness.start()
+        defer { Task { await h.stop() } }
+        var r = try await h.kubectl("create", "namespace", "t1")
+        #expect(r.out == "namespace/t1 created\n", "\(r.err)")
+        r = try await h.kubectl("create", "configmap", "c1", "-n", "t1", "--from-literal=a=b")
+        #expect(r.out == "configmap/c1 created\n", "\(r.err)")
+        r = try await h.kubectl("get", "configmap", "c1", "-n", "t1", "-o", "jsonpath={.data.a}")
+        #expect(r.out == "b")
+        _ = try await h.kubectl("run", "p1", "--image=busybox", "--restart=Never")
+        h.sandbox.podLogs.append(namespace: "default", pod: "p1", container: "p1", line: "one", at: Date(timeIntervalSince1970: 0))
+        h.sandbox.podLogs.append(namespace: "default", pod: "p1", container: "p1", line: "two", at: Date(timeIntervalSince1970: 1))
+        r = try await h.kubectl("logs", "p1")
+        #expect(r.out == "one\ntwo\n", "\(r.err)")
+        r = try await h.kubectl("logs", "p1", "--tail=1", "--timestamps")
+        #expect(r.out == "1970-01-01T00:00:01.000000000Z two\n", "\(r.err)")
+        h.sandbox.podLogs.markTerminated(namespace: "default", pod: "p1", container: "p1")
+        r = try await h.kubectl("logs", "-f", "p1")
+        #expect(r.out == "one\ntwo\n", "\(r.err)")
+        r = try await h.kubectl("logs", "p1", "--previous")
+        #expect(r.err.contains("previous terminated container \"p1\" in pod \"p1\" not found"), "\(r.err)")
+    }
+
     @Test(.enabled(if: Kubectl.path127 != nil, "kubectl.1.27 not installed"))
     func kubectl127Skew() async throws {
         let h = try await KubectlHarness.start()
