@@ -15,9 +15,13 @@ public struct SandboxOptions: Sendable {
     public var store: ClusterStore.Options
     /// Request bodies above this size get 413.
     public var maxRequestBodyBytes: Int
+    /// Faults injected by the HTTP front (nil = none). The in-process client is never affected.
+    public var faults: FaultInjection?
 
     public init(speed: Double = 1, auditLogPath: String? = nil, podLogs: PodLogStore = PodLogStore(),
-                store: ClusterStore.Options = ClusterStore.Options(), maxRequestBodyBytes: Int = 3 * 1024 * 1024) {
+                store: ClusterStore.Options = ClusterStore.Options(), maxRequestBodyBytes: Int = 3 * 1024 * 1024,
+                faults: FaultInjection? = nil) {
+        self.faults = faults
         self.speed = speed
         self.auditLogPath = auditLogPath
         self.podLogs = podLogs
@@ -60,7 +64,7 @@ public final class Sandbox: Sendable {
         client = InProcessClient(store: store)
         podLogs = options.podLogs
         audit = AuditLog(path: options.auditLogPath)
-        server = APIServer(store: store, podLogs: podLogs, audit: audit, maxBodyBytes: options.maxRequestBodyBytes)
+        server = APIServer(store: store, podLogs: podLogs, audit: audit, maxBodyBytes: options.maxRequestBodyBytes, faults: options.faults)
     }
 
     /// Starts the HTTP server (port 0 = any free port) and returns its base URL.

@@ -11,11 +11,13 @@ public final class APIServer: Sendable {
     let http: HTTPServer
 
     public init(store: ClusterStore, podLogs: PodLogStore, audit: AuditLog, maxBodyBytes: Int = 3 * 1024 * 1024,
-                logger: Logger = Logger(label: "jobflow.sandbox.apiserver")) {
+                faults: FaultInjection? = nil, logger: Logger = Logger(label: "jobflow.sandbox.apiserver")) {
         self.store = store
         self.podLogs = podLogs
         self.audit = audit
-        let router = Router(store: store, podLogs: podLogs, audit: audit)
+        var configured = Router(store: store, podLogs: podLogs, audit: audit)
+        configured.faults = faults.map(FaultInjector.init)
+        let router = configured
         http = HTTPServer(maxBodyBytes: maxBodyBytes, logger: logger) { request in await router.handle(request) }
     }
 

@@ -7,6 +7,7 @@ struct Router: Sendable {
     let store: ClusterStore
     let podLogs: PodLogStore
     let audit: AuditLog
+    var faults: FaultInjector?
 
     /// A parsed resource URL.
     struct Target {
@@ -36,7 +37,22 @@ struct Router: Sendable {
         }
         do throws(APIError) {
             let target = try parse(segments)
-            return try await serve(request, target)
+            var cutAfter: Int?
+            if let faults {
+                let v = verb(request, target)
+                let decision = faults.decide(verb: v, resource: target.info.resource.groupResource, name: target.name)
+                if decision.delay > 0 { try? await Task.sleep(for: .seconds(decision.delay)) }
+                if let error = decision.error { return (v, .error(error)) }
+                if decision.expiredWatch {
+                    let status = StatusErrors.status(StatusErrors.expired("too old resource version: \(request.query["resourceVersion"] ?? "0") (\(store.resourceVersion))"))
+                    var line = JSONValue.object(["type": "ERROR", "object": status]).serialized()
+                    line.append(0x0A)
+                    let bytes = line
+                    return (v, HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .stream { write in try? await write(bytes) }))
+                }
+                cutAfter = faults.config.cutWatchesEvery
+            }
+            return try await serve(request, target, cutWatchAfter: cutAfter)
         } catch {
             return (verb(request, nil), .error(error))
         }
@@ -105,7 +121,7 @@ struct Router: Sendable {
         }
     }
 
-    func serve(_ request: HTTPRequest, _ target: Target) async throws(APIError) -> (String, HTTPResponse) {
+    func serve(_ request: HTTPRequest, _ target: Target, cutWatchAfter: Int? = nil) async throws(APIError) -> (String, HTTPResponse) {
         let verb = verb(request, target)
         let q = request.query
         let info = target.info
@@ -142,7 +158,13 @@ struct Router: Sendable {
             let channel = try store.watch(info.resource, namespace: target.namespace, options: options)
             let table = request.wantsTable
             let response = HTTPResponse(status: 200, headers: [("Content-Type", table ? TableConverter.contentType : "application/json")], body: .stream { write in
+                var sent = 0
                 for await event in channel {
+                    if let cutWatchAfter, sent >= cutWatchAfter {
+                        channel.finish()
+                        return
+                    }
+                    sent += 1
                     var object = event.object
                     if table && (event.type == .added || event.type == .modified || event.type == .deleted) {
                         object = TableConverter.table(info, [event.object], listRV: nil, wide: false, includeColumns: false)
