@@ -7,7 +7,21 @@ import Kube
 /// schema; PATCH does not advertise strategic merge bodies (kubectl then falls back to its
 /// compiled-in types for built-ins and to merge patches for custom resources).
 enum OpenAPI {
-    static func respond(segments: [String], store: ClusterStore) -> HTTPResponse {
+    /// A minimal, valid OpenAPI v2 document (no paths, no definitions): kubectl before 1.28
+    /// insists on parsing one before it asks the v3 documents whether the server validates fields.
+    static func v2(accept: String) -> HTTPResponse {
+        if accept.contains("protobuf") {
+            func field(_ number: UInt8, _ bytes: [UInt8]) -> [UInt8] { [number << 3 | 2, UInt8(bytes.count)] + bytes }
+            let info = field(1, Array("Kubernetes".utf8)) + field(2, Array("v1.32.0".utf8))
+            let document = field(1, Array("2.0".utf8)) + field(2, info)
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream")],
+                                body: .full(document))
+        }
+        return .json(["swagger": "2.0", "info": ["title": "Kubernetes", "version": "v1.32.0"], "paths": .emptyObject])
+    }
+
+    static func respond(segments: [String], store: ClusterStore, accept: String = "") -> HTTPResponse {
+        if segments == ["v2"] { return v2(accept: accept) }
         guard segments.first == "v3" else {
             return .error(APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
         }

@@ -30,7 +30,7 @@ struct Router: Sendable {
         switch segments.first {
         case "version": return (method, .json(Discovery.version))
         case "healthz", "readyz", "livez": return (method, .text("ok"))
-        case "openapi": return (method, OpenAPI.respond(segments: Array(segments.dropFirst()), store: store))
+        case "openapi": return (method, OpenAPI.respond(segments: Array(segments.dropFirst()), store: store, accept: request.accept))
         case "api", "apis":
             if let discovery = Discovery.respond(segments: segments, request: request, store: store) { return (method, discovery) }
         default: break

@@ -205,9 +205,14 @@ struct KubectlEndToEndTests {
         _ = try await h.kubectl("apply", "-f", widget)
         var r = try await h.kubectl("get", "widgets", binary: Kubectl.path127)
         #expect(r.out.hasPrefix("NAME   COLOR   SIZE   AGE\nw1     blue    3"), "\(r.err)")
-        // kubectl 1.27 validates against OpenAPI v2 (protobuf), which the sandbox does not serve.
-        r = try await h.kubectl("apply", "--validate=false", "-f", job, binary: Kubectl.path127)
+        r = try await h.kubectl("apply", "-f", job, binary: Kubectl.path127)
         #expect(r.out == "job.batch/pi created\n", "\(r.err)")
+        r = try await h.kubectl("apply", "-f", "-", stdin: try String(contentsOfFile: widget, encoding: .utf8).replacingOccurrences(of: "blue", with: "green"),
+                                binary: Kubectl.path127)
+        #expect(r.out == "widget.example.com/w1 configured\n", "\(r.err)")
+        r = try await h.kubectl("apply", "-f", "-", stdin: "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w9}\nspec: {color: red, bogus: 1}\n",
+                                binary: Kubectl.path127)
+        #expect(r.err.contains("unknown field \"spec.bogus\""), "\(r.err)")
         r = try await h.kubectl("get", "jobs", binary: Kubectl.path127)
         #expect(r.out.contains("pi"))
     }
