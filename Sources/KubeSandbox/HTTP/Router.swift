@@ -155,7 +155,8 @@ struct Router: Sendable {
         case "watch":
             let options = WatchOptions(labelSelector: q["labelSelector"], fieldSelector: q["fieldSelector"], resourceVersion: q["resourceVersion"],
                                        allowWatchBookmarks: request.flag("allowWatchBookmarks"), timeoutSeconds: q["timeoutSeconds"].flatMap { Int($0) })
-            let channel = try store.watch(info.resource, namespace: target.namespace, options: options)
+            let channel = try store.watch(info.resource, namespace: target.namespace, options: options,
+                                          sendInitialEvents: request.query["sendInitialEvents"] == "true")
             let table = request.wantsTable
             let response = HTTPResponse(status: 200, headers: [("Content-Type", table ? TableConverter.contentType : "application/json")], body: .stream { write in
                 var sent = 0

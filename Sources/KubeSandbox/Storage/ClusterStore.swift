@@ -128,10 +128,13 @@ public final class ClusterStore: Sendable {
     /// (a BOOKMARK first when bookmarks are allowed), when the consumer stops, or when the
     /// consumer falls `watchQueueCapacity` events behind. A too-old resourceVersion yields one
     /// ERROR (Expired, 410) event and the end of the stream.
-    public func watch(_ resource: Resource, namespace: String?, options: WatchOptions = WatchOptions()) throws(APIError) -> WatchChannel {
+    /// `sendInitialEvents` is the WatchList protocol: ADDED for every current object, then a
+    /// BOOKMARK annotated `k8s.io/initial-events-end: "true"` (bookmarks must be allowed).
+    public func watch(_ resource: Resource, namespace: String?, options: WatchOptions = WatchOptions(),
+                      sendInitialEvents: Bool = false) throws(APIError) -> WatchChannel {
         let capacity = self.options.watchQueueCapacity
         let (id, channel) = try mutate { s throws(APIError) in
-            try s.watch(try s.info(for: resource), namespace: namespace, options: options, capacity: capacity)
+            try s.watch(try s.info(for: resource), namespace: namespace, options: options, capacity: capacity, sendInitialEvents: sendInitialEvents)
         }
         guard id != UInt64.max else { return channel }
         let interval = self.options.bookmarkInterval

@@ -58,14 +58,19 @@ extension StoreState {
 
     // MARK: watch
 
-    mutating func watch(_ info: ResourceInfo, namespace: String?, options: WatchOptions, capacity: Int) throws(APIError) -> (UInt64, WatchChannel) {
+    mutating func watch(_ info: ResourceInfo, namespace: String?, options: WatchOptions, capacity: Int,
+                         sendInitialEvents: Bool = false) throws(APIError) -> (UInt64, WatchChannel) {
         let labels = try LabelSelector(parsing: options.labelSelector)
         let fields = try FieldSelector(parsing: options.fieldSelector, info: info)
         let w = Watcher(info: info, namespace: info.resource.namespaced ? namespace : nil, labels: labels, fields: fields,
                         channel: WatchChannel(capacity: capacity))
         var initial: [WatchEvent] = []
         let start = options.resourceVersion ?? ""
-        if start.isEmpty || start == "0" {
+        if sendInitialEvents && !options.allowWatchBookmarks {
+            throw StatusErrors.invalid(ResourceInfo(resource: Resource(group: "meta.k8s.io", version: "v1", plural: "listoptions", kind: "ListOptions", namespaced: false), singular: ""),
+                                       name: "", causes: [.init(field: "allowWatchBookmarks", reason: "FieldValueForbidden", message: "Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true")])
+        }
+        if start.isEmpty || start == "0" || sendInitialEvents {
             for key in (objects[info.storageKey] ?? [:]).keys.sorted() {
                 let o = objects[info.storageKey]![key]!
                 if let e = Self.translate(HistoryEvent(rv: 0, storageKey: info.storageKey, type: .added, object: o, previous: nil), for: w) {
@@ -91,6 +96,11 @@ extension StoreState {
         var registered = w
         registered.channel = channel
         for e in initial { _ = deliver(e, to: channel) }
+        if sendInitialEvents {
+            let end: JSONValue = ["kind": .string(info.resource.kind), "apiVersion": .string(info.resource.apiVersion),
+                                  "metadata": ["resourceVersion": .string(String(rv)), "annotations": ["k8s.io/initial-events-end": "true"]]]
+            _ = deliver(WatchEvent(type: .bookmark, object: end), to: channel)
+        }
         let id = nextWatcherID
         nextWatcherID += 1
         watchers[id] = registered

@@ -255,3 +255,18 @@ func apiError(_ body: () throws -> Void) -> APIError? {
         #expect(types == [.bookmark])
     }
 }
+
+@Suite struct WatchListTests {
+    @Test func sendInitialEventsEndsWithAnnotatedBookmark() async throws {
+        let store = ClusterStore()
+        _ = try store.create(.configMaps, namespace: "default", object: configMap("a"))
+        let channel = try store.watch(.configMaps, namespace: "default", options: WatchOptions(resourceVersion: "", allowWatchBookmarks: true),
+                                      sendInitialEvents: true)
+        let first = await channel.next()
+        let second = await channel.next()
+        #expect(first?.type == .added)
+        #expect(second?.type == .bookmark)
+        #expect(second?.object["metadata"]?["annotations"]?["k8s.io/initial-events-end"] == "true")
+        channel.finish()
+    }
+}
