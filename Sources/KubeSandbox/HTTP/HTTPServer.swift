@@ -167,10 +167,19 @@ final class HTTPServer: Sendable {
         }
     }
 
+    /// RFC 1123 date as HTTP wants it: `Wed, 25 Nov 2026 03:59:29 GMT`.
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+
     func write(_ response: HTTPResponse, keepAlive: Bool, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
                signal: ConnectionSignal) async throws {
         var headers = HTTPHeaders(response.headers)
-        headers.replaceOrAdd(name: "Date", value: Date().formatted(.iso8601))
+        headers.replaceOrAdd(name: "Date", value: HTTPServer.httpDate(Date()))
         headers.replaceOrAdd(name: "Audit-Id", value: UUID().uuidString.lowercased())
         headers.replaceOrAdd(name: "Cache-Control", value: "no-cache, private")
         switch response.body {

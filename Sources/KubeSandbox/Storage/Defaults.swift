@@ -66,10 +66,28 @@ enum Defaults {
         if isCreate {
             var status = o["status"] ?? .emptyObject
             if status["phase"] == nil { status["phase"] = "Pending" }
-            if status["qosClass"] == nil { status["qosClass"] = "BestEffort" }
+            if status["qosClass"] == nil { status["qosClass"] = .string(qosClass(o["spec"] ?? .emptyObject)) }
             o["status"] = status
         }
         return o
+    }
+
+    /// Guaranteed when every container limits and requests cpu and memory equally, BestEffort
+    /// when none requests or limits anything, else Burstable.
+    static func qosClass(_ spec: JSONValue) -> String {
+        let containers = (spec["containers"]?.arrayValue ?? []) + (spec["initContainers"]?.arrayValue ?? [])
+        var any = false, guaranteed = !containers.isEmpty
+        for c in containers {
+            let requests = c["resources"]?["requests"]?.objectValue ?? [:]
+            let limits = c["resources"]?["limits"]?.objectValue ?? [:]
+            if !requests.isEmpty || !limits.isEmpty { any = true }
+            for r in ["cpu", "memory"] {
+                guard let limit = limits[r] else { guaranteed = false; continue }
+                if let request = requests[r], request != limit { guaranteed = false }
+            }
+        }
+        if !any { return "BestEffort" }
+        return guaranteed ? "Guaranteed" : "Burstable"
     }
 
     static func job(_ object: JSONValue) -> JSONValue {

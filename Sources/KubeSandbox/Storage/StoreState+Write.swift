@@ -82,7 +82,8 @@ extension StoreState {
     static func resetStatusOnCreate(_ info: ResourceInfo, _ object: JSONValue) -> JSONValue {
         var o = object
         switch (info.resource.group, info.resource.plural) {
-        case ("", "nodes"), ("", "pods"): break  // status allowed on create (pods get defaults below)
+        case ("", "nodes"): break  // nodes may report status on create
+        case ("", "pods"): o["status"] = ["phase": "Pending"]
         case ("", "namespaces"): o["status"] = ["phase": "Active"]
         case ("batch", "jobs"): o["status"] = .emptyObject
         case ("apiextensions.k8s.io", "customresourcedefinitions"): break
