@@ -23,7 +23,7 @@ enum ServerSideApply {
         for e in entries where e["manager"]?.stringValue != manager || e["operation"]?.stringValue != "Apply" {
             let owned = Set(ManagedFields.paths(e["fieldsV1"] ?? .emptyObject))
             otherOwned.formUnion(owned)
-            for p in newPaths where owned.contains(p) && value(base, p) != value(intentBody, p) {
+            for p in newPaths where owned.contains(p) && !subsumes(value(base, p), value(intentBody, p)) {
                 conflicts.append((e["manager"]?.stringValue ?? "", e["apiVersion"]?.stringValue ?? "", p))
             }
         }
@@ -63,6 +63,20 @@ enum ServerSideApply {
         entries.append(ManagedFields.entry(manager: manager, operation: "Apply", apiVersion: apiVersion, time: time, fields: newSet))
         merged["metadata"]?["managedFields"] = .array(entries)
         return merged
+    }
+
+    /// Whether applying `intent` would leave `base` unchanged: equal scalars, objects whose keys
+    /// are all subsumed, arrays of the same length subsumed element by element (server defaults
+    /// inside list elements do not count as a different value).
+    static func subsumes(_ base: JSONValue?, _ intent: JSONValue?) -> Bool {
+        switch (base, intent) {
+        case (.object(let b)?, .object(let i)?):
+            return i.allSatisfy { subsumes(b[$0.key], $0.value) }
+        case (.array(let b)?, .array(let i)?):
+            return b.count == i.count && zip(b, i).allSatisfy { subsumes($0, $1) }
+        default:
+            return base == intent
+        }
     }
 
     static func stripNulls(_ v: JSONValue) -> JSONValue {

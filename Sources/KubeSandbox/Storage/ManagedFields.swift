@@ -46,18 +46,33 @@ enum ManagedFields {
         return e
     }
 
-    /// Records an `Update` entry for `manager` covering the fields it changed.
-    static func recordUpdate(_ object: JSONValue, manager: String, operation: String, time: String, previous: JSONValue?) -> JSONValue {
-        var o = object
+    /// Records an `Update` entry for `manager`: the fields it sent on create (`previous` nil;
+    /// `object` is then the request body), or the leaf fields it changed plus those it already
+    /// owned on update.
+    static func recordUpdate(_ object: JSONValue, manager: String, operation: String, time: String, previous: JSONValue?,
+                             into target: JSONValue? = nil) -> JSONValue {
+        var o = target ?? object
         var entries = (o["metadata"]?["managedFields"]?.arrayValue ?? []).filter {
             !($0["manager"]?.stringValue == manager && $0["operation"]?.stringValue == operation)
         }
-        var stripped = o
+        let mine = (o["metadata"]?["managedFields"]?.arrayValue ?? []).first {
+            $0["manager"]?.stringValue == manager && $0["operation"]?.stringValue == operation
+        }
+        var stripped = object
         stripped["metadata"]?["managedFields"] = nil
+        stripped["metadata"]?["resourceVersion"] = nil
         stripped["status"] = nil
-        entries.append(entry(manager: manager, operation: operation, apiVersion: o["apiVersion"]?.stringValue ?? "",
-                             time: time, fields: fieldSet(stripped)))
-        o["metadata"]?["managedFields"] = .array(entries)
+        var paths = paths(fieldSet(stripped))
+        if let previous {
+            paths = paths.filter { ServerSideApply.value(previous, $0) != ServerSideApply.value(object, $0) }
+            let owned = ManagedFields.paths(mine?["fieldsV1"] ?? .emptyObject).filter { ServerSideApply.value(object, $0) != nil }
+            paths = Array(Set(paths + owned))
+        }
+        if !paths.isEmpty || mine != nil {
+            entries.append(entry(manager: manager, operation: operation, apiVersion: o["apiVersion"]?.stringValue ?? "",
+                                 time: time, fields: ServerSideApply.fieldSet(from: paths)))
+        }
+        o["metadata"]?["managedFields"] = entries.isEmpty ? nil : .array(entries)
         return o
     }
 }

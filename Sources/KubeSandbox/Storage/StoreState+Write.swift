@@ -66,7 +66,9 @@ extension StoreState {
         if info.hasStatus { object = Self.resetStatusOnCreate(info, object) }
         object = try prepare(info, object, old: nil, options: options.fieldValidation)
         if let manager = options.fieldManager, !manager.isEmpty {
-            object = ManagedFields.recordUpdate(object, manager: manager, operation: "Update", time: timestamp(), previous: nil)
+            var sent = input
+            sent["metadata"]?["name"] = object["metadata"]?["name"]
+            object = ManagedFields.recordUpdate(sent, manager: manager, operation: "Update", time: timestamp(), previous: nil, into: object)
         }
         if options.dryRun { return object }
         object["metadata"]?["resourceVersion"] = .string(String(nextRV()))
@@ -199,10 +201,19 @@ extension StoreState {
         return x != y
     }
 
+    /// Equal except for the `time` of managedFields entries (a write that only refreshes times is a no-op).
     static func sameIgnoringManagedTime(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        var x = a, y = b
-        x["metadata"]?["managedFields"] = nil
-        y["metadata"]?["managedFields"] = nil
-        return x == y
+        func normalized(_ v: JSONValue) -> JSONValue {
+            var o = v
+            if let entries = o["metadata"]?["managedFields"]?.arrayValue {
+                o["metadata"]?["managedFields"] = .array(entries.map { e in
+                    var e = e
+                    e["time"] = nil
+                    return e
+                })
+            }
+            return o
+        }
+        return normalized(a) == normalized(b)
     }
 }

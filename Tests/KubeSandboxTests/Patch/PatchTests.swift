@@ -85,3 +85,16 @@ import Testing
         #expect(forced["data"]?["a"] == "9")
     }
 }
+
+@Suite struct ManagedFieldsTests {
+    @Test func applyAfterClientSideApplyRecordsBothManagersWithoutConflict() throws {
+        let store = ClusterStore()
+        let created = try store.create(.jobs, namespace: "default", object: jobObject("j"), options: WriteOptions(fieldManager: "kubectl-client-side-apply"))
+        let owned = created["metadata"]?["managedFields"]?[0]?["fieldsV1"]
+        #expect(owned?["f:spec"]?["f:backoffLimit"] == nil)  // defaults are not the creator's fields
+        let applied = try store.patch(.jobs, namespace: "default", name: "j", patch: .apply(jobObject("j")), options: PatchOptions(fieldManager: "kubectl"))
+        let managers = (applied["metadata"]?["managedFields"]?.arrayValue ?? []).compactMap { $0["manager"]?.stringValue }
+        #expect(managers == ["kubectl-client-side-apply", "kubectl"])
+        #expect(applied["metadata"]?["resourceVersion"] != created["metadata"]?["resourceVersion"])
+    }
+}
