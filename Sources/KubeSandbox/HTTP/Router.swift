@@ -75,7 +75,7 @@ struct Router: Sendable {
             return info
         }
         var namespace: String?
-        if rest.first == "namespaces", rest.count >= 3, group.isEmpty || true {
+        if rest.first == "namespaces", rest.count >= 3 {
             let third = rest[rest.startIndex + 2]
             let isNamespaceSubresource = group.isEmpty && rest.count == 3 && (third == "status" || third == "finalize")
                 && store.info(group: group, version: version, plural: third) == nil
@@ -136,14 +136,14 @@ struct Router: Sendable {
                 return (verb, try PodLogEndpoint.respond(request, namespace: target.namespace ?? "default", pod: target.name!, store: store, logs: podLogs))
             }
             let object = try store.get(info.resource, namespace: target.namespace, name: target.name!)
-            if request.wantsTable { return (verb, .json(TableConverter.table(info, [object], listRV: nil, wide: false), contentType: TableConverter.contentType)) }
+            if request.wantsTable { return (verb, .json(TableConverter.table(info, [object], listRV: nil), contentType: TableConverter.contentType)) }
             return (verb, .json(object))
         case "list":
             let options = ListOptions(labelSelector: q["labelSelector"], fieldSelector: q["fieldSelector"], limit: q["limit"].flatMap { Int($0) },
                                       continueToken: q["continue"], resourceVersion: q["resourceVersion"], resourceVersionMatch: q["resourceVersionMatch"])
             let list = try store.list(info.resource, namespace: target.namespace, options: options)
             if request.wantsTable {
-                var table = TableConverter.table(info, list.items, listRV: list.resourceVersion, wide: false)
+                var table = TableConverter.table(info, list.items, listRV: list.resourceVersion)
                 if let c = list.continueToken { table["metadata"]?["continue"] = .string(c) }
                 return (verb, .json(table, contentType: TableConverter.contentType))
             }
@@ -168,7 +168,7 @@ struct Router: Sendable {
                     sent += 1
                     var object = event.object
                     if table && (event.type == .added || event.type == .modified || event.type == .deleted) {
-                        object = TableConverter.table(info, [event.object], listRV: nil, wide: false, includeColumns: false)
+                        object = TableConverter.table(info, [event.object], listRV: nil)
                     }
                     var line = JSONValue.object(["type": .string(event.type.rawValue), "object": object]).serialized()
                     line.append(0x0A)

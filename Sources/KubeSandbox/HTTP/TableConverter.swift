@@ -16,8 +16,9 @@ enum TableConverter {
         }
     }
 
-    static func table(_ info: ResourceInfo, _ objects: [JSONValue], listRV: String?, wide: Bool, includeColumns: Bool = true,
-                      now: Date = Date()) -> JSONValue {
+    /// A Table of `objects`; every column is always present (kubectl hides priority > 0 columns
+    /// unless `-o wide`).
+    static func table(_ info: ResourceInfo, _ objects: [JSONValue], listRV: String?, now: Date = Date()) -> JSONValue {
         let (columns, render) = renderer(info, now: now)
         var meta: JSONValue = .emptyObject
         if let listRV { meta["resourceVersion"] = .string(listRV) }
@@ -26,9 +27,8 @@ enum TableConverter {
             partial["metadata"]?["managedFields"] = nil
             return ["cells": .array(render(o)), "object": partial]
         }
-        var t: JSONValue = ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "rows": .array(rows)]
-        t["columnDefinitions"] = includeColumns ? .array(columns.map(\.json)) : .array(columns.map(\.json))
-        return t
+        return ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "rows": .array(rows),
+                "columnDefinitions": .array(columns.map(\.json))]
     }
 
     static let name = Column(name: "Name", format: "name")
@@ -44,7 +44,7 @@ enum TableConverter {
             return ([name, Column(name: "Ready"), Column(name: "Status"), Column(name: "Restarts", type: "string"), Column(name: "Age"),
                      Column(name: "IP", priority: 1), Column(name: "Node", priority: 1), Column(name: "Nominated Node", priority: 1),
                      Column(name: "Readiness Gates", priority: 1)],
-                    { o in PodPrinter.cells(o, now: now) + [] })
+                    { o in PodPrinter.cells(o, now: now) })
         case ("batch", "jobs"):
             return ([name, Column(name: "Status"), Column(name: "Completions"), Column(name: "Duration"), Column(name: "Age"),
                      Column(name: "Containers", priority: 1), Column(name: "Images", priority: 1), Column(name: "Selector", priority: 1)],

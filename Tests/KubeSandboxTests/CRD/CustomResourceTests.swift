@@ -65,7 +65,7 @@ func widgetCRD() throws -> JSONValue {
         let store = ClusterStore(options: .init(now: { now.addingTimeInterval(-151) }))
         _ = try store.create(.customResourceDefinitions, namespace: nil, object: try widgetCRD())
         let w = try store.create(widgetResource, namespace: "default", object: ["metadata": ["name": "w"], "spec": ["color": "red", "size": 2]])
-        let table = TableConverter.table(try store.info(for: widgetResource), [w], listRV: "1", wide: false, now: now)
+        let table = TableConverter.table(try store.info(for: widgetResource), [w], listRV: "1", now: now)
         #expect(table["rows"]?[0]?["cells"] == ["w", "red", 2, "2m31s"])
         #expect(table["rows"]?[0]?["object"]?["kind"] == "PartialObjectMetadata")
         #expect((table["columnDefinitions"]?.arrayValue ?? []).map { $0["name"]!.stringValue! } == ["Name", "Color", "Size", "Age"])
