@@ -8,6 +8,9 @@ enum CustomResourceValidation {
         var unknown: [String] = []
         var pruned = object
         if case .object(var members) = object {
+            for (k, sub) in schema["properties"]?.objectValue ?? [:] where members[k] == nil && !["apiVersion", "kind", "metadata"].contains(k) {
+                if let d = sub["default"] { members[k] = d }
+            }
             for (k, v) in members where !["apiVersion", "kind", "metadata"].contains(k) {
                 if let sub = schema["properties"]?[k] {
                     members[k] = prune(v, sub, path: k, unknown: &unknown)
@@ -41,6 +44,10 @@ enum CustomResourceValidation {
         case .object(var members):
             let props = schema["properties"]?.objectValue
             let additional = schema["additionalProperties"]
+            // Structural defaulting: absent properties with a `default` get it (then pruned/defaulted in turn).
+            for (k, sub) in props ?? [:] where members[k] == nil {
+                if let d = sub["default"] { members[k] = d }
+            }
             for (k, v) in members {
                 if let sub = props?[k] {
                     members[k] = prune(v, sub, path: "\(path).\(k)", unknown: &unknown)

@@ -60,6 +60,20 @@ func widgetCRD() throws -> JSONValue {
         #expect(smp?.code == 415)
     }
 
+    @Test func schemaDefaultsApplyToAbsentFields() throws {
+        let store = ClusterStore()
+        var crd = try widgetCRD()
+        let versions = crd["spec"]?["versions"]?.arrayValue ?? []
+        crd["spec"]?["versions"] = .array(versions.map { v in
+            var v = v
+            v["schema"]?["openAPIV3Schema"]?["properties"]?["spec"]?["properties"]?["size"]?["default"] = 4
+            return v
+        })
+        _ = try store.create(.customResourceDefinitions, namespace: nil, object: crd)
+        let w = try store.create(widgetResource, namespace: "default", object: ["metadata": ["name": "d"], "spec": ["color": "red"]])
+        #expect(w["spec"]?["size"] == 4)
+    }
+
     @Test func tableRendersPrinterColumnsAndAges() throws {
         let now = Date(timeIntervalSince1970: 1_000_000)
         let store = ClusterStore(options: .init(now: { now.addingTimeInterval(-151) }))
