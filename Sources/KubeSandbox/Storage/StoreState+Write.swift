@@ -74,6 +74,9 @@ extension StoreState {
         object["metadata"]?["resourceVersion"] = .string(String(nextRV()))
         commit(info, .added, object, previous: nil)
         afterCommit(info, object)
+        // A dependent whose owners are all gone already is collected at once, as the GC would.
+        let owners = Self.ownerUIDs(object)
+        if !owners.isEmpty, Set(owners).isDisjoint(with: existingUIDs()) { collectGarbage() }
         return object
     }
 

@@ -270,3 +270,13 @@ func apiError(_ body: () throws -> Void) -> APIError? {
         channel.finish()
     }
 }
+
+@Suite struct GarbageCollectionTests {
+    @Test func dependentOfAMissingOwnerIsCollected() throws {
+        let store = ClusterStore()
+        let ghost: JSONValue = ["metadata": ["name": "gone", "uid": "00000000-0000-0000-0000-000000000000"]]
+        let pod = ClusterStoreTests().ownedPod("orphan", owner: ghost)
+        _ = try store.create(.pods, namespace: "default", object: pod)
+        #expect(try store.list(.pods, namespace: "default").items.isEmpty)
+    }
+}
