@@ -280,3 +280,38 @@ func apiError(_ body: () throws -> Void) -> APIError? {
         #expect(try store.list(.pods, namespace: "default").items.isEmpty)
     }
 }
+
+@Suite struct ConcurrencyTests {
+    @Test func manyWatchersSeeEveryWriteInOrder() async throws {
+        let store = ClusterStore(options: .init(watchQueueCapacity: 10_000))
+        let client = InProcessClient(store: store)
+        let start = store.resourceVersion
+        let watchers = 16, writers = 4, perWriter = 50
+        try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for _ in 0..<watchers {
+                let stream = try await client.watch(.configMaps, namespace: nil, options: WatchOptions(resourceVersion: start, allowWatchBookmarks: false))
+                group.addTask {
+                    var rvs: [Int64] = []
+                    for try await event in stream {
+                        rvs.append(Int64(event.object["metadata"]?["resourceVersion"]?.stringValue ?? "") ?? -1)
+                        if rvs.count == writers * perWriter { break }
+                    }
+                    return rvs
+                }
+            }
+            for w in 0..<writers {
+                group.addTask {
+                    for i in 0..<perWriter { _ = try await client.create(.configMaps, namespace: "default", object: configMap("w\(w)-\(i)")) }
+                    return []
+                }
+            }
+            var seen: [[Int64]] = []
+            for try await result in group where !result.isEmpty { seen.append(result) }
+            #expect(seen.count == watchers)
+            for rvs in seen {
+                #expect(rvs.count == writers * perWriter)
+                #expect(rvs == rvs.sorted())
+            }
+        }
+    }
+}
