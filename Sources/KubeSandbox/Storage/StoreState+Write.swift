@@ -153,8 +153,7 @@ extension StoreState {
             object["status"] = input["status"]
         } else {
             object = Self.present(input, info)
-            if info.hasStatus && info.resource.plural != "nodes" { object["status"] = old["status"] }
-            if info.resource.plural == "nodes" && input["status"] == nil { object["status"] = old["status"] }
+            if info.hasStatus { object["status"] = old["status"] }
         }
         // Server-owned metadata is carried over.
         var meta = object["metadata"] ?? .emptyObject
