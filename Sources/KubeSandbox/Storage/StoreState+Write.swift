@@ -107,6 +107,7 @@ extension StoreState {
         if info.isCustom {
             o = try CustomResourceValidation.validate(o, info: info, fieldValidation: fieldValidation)
         } else {
+            o = try BuiltinFields.check(o, info: info, fieldValidation: fieldValidation)
             o = Defaults.apply(info, o, old: old)
             let causes = Defaults.validate(info, o, old: old)
             if !causes.isEmpty { throw StatusErrors.invalid(info, name: name, causes: causes) }

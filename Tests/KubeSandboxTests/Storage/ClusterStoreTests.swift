@@ -315,3 +315,15 @@ func apiError(_ body: () throws -> Void) -> APIError? {
         }
     }
 }
+
+@Suite struct BuiltinFieldTests {
+    @Test func unknownJobFieldsArePrunedOrRejectedWhenStrict() throws {
+        let store = ClusterStore()
+        var job = jobObject("typo")
+        job["spec"]?["template"]?["spec"]?["containers"] = [["name": "c", "image": "busybox", "imagee": "x"]]
+        let e = apiError { _ = try store.create(.jobs, namespace: "default", object: job, options: WriteOptions(fieldValidation: "Strict")) }
+        #expect(e?.message == "strict decoding error: unknown field \"spec.template.spec.containers[0].imagee\"")
+        let stored = try store.create(.jobs, namespace: "default", object: job)
+        #expect(stored["spec"]?["template"]?["spec"]?["containers"]?[0]?["imagee"] == nil)
+    }
+}
