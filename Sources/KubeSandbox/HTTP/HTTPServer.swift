@@ -123,6 +123,10 @@ final class HTTPServer: Sendable {
                                 head = h
                                 body = []
                                 tooLarge = false
+                                // libcurl asks before sending large bodies; answer at once instead of letting it wait.
+                                if h.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                                    try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .continue)))
+                                }
                             case .body(var buffer):
                                 if body.count + buffer.readableBytes > maxBody {
                                     tooLarge = true
