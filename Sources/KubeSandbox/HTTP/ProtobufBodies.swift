@@ -2,7 +2,7 @@ import Foundation
 import Kube
 
 /// Decodes the few protobuf request bodies kubectl's typed clients send that the sandbox
-/// accepts: Namespace and ConfigMap (`kubectl create namespace|configmap`). Everything else in
+/// accepts: Namespace, ConfigMap and Secret (`kubectl create namespace|configmap|secret generic`). Everything else in
 /// protobuf is refused with 415 by the router.
 enum ProtobufBodies {
     enum Failure: Error { case malformed }
@@ -112,6 +112,20 @@ enum ProtobufBodies {
                 }
                 if !data.isEmpty { object["data"] = .object(data) }
                 if !binary.isEmpty { object["binaryData"] = .object(binary) }
+            case ("v1", "Secret"):
+                var data: [String: JSONValue] = [:], stringData: [String: JSONValue] = [:]
+                while let (f, p) = try r.next() {
+                    switch f {
+                    case 1: if let m = p.data { object["metadata"] = try objectMeta(m) }
+                    case 2: if let e = p.data { let (k, v) = try entry(e); data[k] = .string(Data(v).base64EncodedString()) }
+                    case 3: if let t = p.string, !t.isEmpty { object["type"] = .string(t) }
+                    case 4: if let e = p.data { let (k, v) = try entry(e); stringData[k] = .string(String(decoding: v, as: UTF8.self)) }
+                    case 5: if case .varint(let v) = p { object["immutable"] = .bool(v != 0) }
+                    default: break
+                    }
+                }
+                if !data.isEmpty { object["data"] = .object(data) }
+                if !stringData.isEmpty { object["stringData"] = .object(stringData) }
             default:
                 return nil
             }

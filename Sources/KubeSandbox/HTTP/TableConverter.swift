@@ -91,6 +91,19 @@ enum TableConverter {
             return ([name, Column(name: "Data", type: "integer"), Column(name: "Age")], { o in
                 [nm(o), .int(Int64((o["data"]?.objectValue?.count ?? 0) + (o["binaryData"]?.objectValue?.count ?? 0))), age(o)]
             })
+        case ("", "secrets"):
+            return ([name, Column(name: "Type"), Column(name: "Data", type: "integer"), Column(name: "Age")], { o in
+                [nm(o), str(o["type"]), .int(Int64(o["data"]?.objectValue?.count ?? 0)), age(o)]
+            })
+        case ("", "services"):
+            return ([name, Column(name: "Type"), Column(name: "Cluster-IP"), Column(name: "External-IP"), Column(name: "Port(s)"), Column(name: "Age"),
+                     Column(name: "Selector", priority: 1)], { o in
+                let ports = (o["spec"]?["ports"]?.arrayValue ?? []).map { "\($0["port"]?.intValue ?? 0)/\($0["protocol"]?.stringValue ?? "TCP")" }
+                let selector = (o["spec"]?["selector"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "")" }
+                return [nm(o), .string(o["spec"]?["type"]?.stringValue ?? "ClusterIP"), .string(o["spec"]?["clusterIP"]?.stringValue ?? "<none>"),
+                        .string("<none>"), .string(ports.isEmpty ? "<none>" : ports.joined(separator: ",")), age(o),
+                        .string(selector.isEmpty ? "<none>" : selector.joined(separator: ","))]
+            })
         case ("coordination.k8s.io", "leases"):
             return ([name, Column(name: "Holder"), Column(name: "Age")], { o in [nm(o), str(o["spec"]?["holderIdentity"]), age(o)] })
         case ("", "persistentvolumeclaims"):

@@ -1,3 +1,4 @@
+import Foundation
 import Kube
 
 /// Server-side defaulting and validation of the built-in kinds (only what clients rely on).
@@ -22,6 +23,17 @@ enum Defaults {
         switch (info.resource.group, info.resource.plural) {
         case ("", "pods"): return pod(object, isCreate: old == nil)
         case ("batch", "jobs"): return job(object)
+        case ("", "secrets"):
+            // stringData is write-only: merged into data (base64) and dropped, as upstream.
+            var o = object
+            if let stringData = o["stringData"]?.objectValue {
+                var data = o["data"]?.objectValue ?? [:]
+                for (k, v) in stringData { data[k] = .string(Data((v.stringValue ?? "").utf8).base64EncodedString()) }
+                o["data"] = .object(data)
+                o["stringData"] = nil
+            }
+            if o["type"] == nil { o["type"] = "Opaque" }
+            return o
         case ("", "namespaces"):
             var o = object
             o["metadata"]?["labels"]?["kubernetes.io/metadata.name"] = nil
