@@ -2,7 +2,8 @@ import Foundation
 import Kube
 
 /// Decodes the few protobuf request bodies kubectl's typed clients send that the sandbox
-/// accepts: Namespace, ConfigMap and Secret (`kubectl create namespace|configmap|secret generic`). Everything else in
+/// accepts: Namespace, ConfigMap, Secret and a Job's pod template (`kubectl create
+/// namespace|configmap|secret generic|job`). Everything else in
 /// protobuf is refused with 415 by the router.
 enum ProtobufBodies {
     enum Failure: Error { case malformed }
@@ -126,6 +127,17 @@ enum ProtobufBodies {
                 }
                 if !data.isEmpty { object["data"] = .object(data) }
                 if !stringData.isEmpty { object["stringData"] = .object(stringData) }
+            case ("batch/v1", "Job"):
+                // What `kubectl create job NAME --image=I -- CMD` sends: metadata and the pod template.
+                while let (f, p) = try r.next() {
+                    if f == 1, let m = p.data { object["metadata"] = try objectMeta(m) }
+                    if f == 2, let specBytes = p.data {
+                        var sr = Reader(bytes: specBytes)
+                        while let (sf, sp) = try sr.next() {
+                            if sf == 6, let t = sp.data { object["spec"] = ["template": try podTemplate(t)] }
+                        }
+                    }
+                }
             default:
                 return nil
             }
@@ -133,6 +145,59 @@ enum ProtobufBodies {
         } catch {
             return nil
         }
+    }
+
+    /// PodTemplateSpec {metadata 1, spec 2}; PodSpec {containers 2, restartPolicy 3,
+    /// serviceAccountName 8, nodeName 10}; Container {name 1, image 2, command 3, args 4,
+    /// workingDir 5, env 7 {name 1, value 2}, imagePullPolicy 14}. Other fields are ignored.
+    static func podTemplate(_ bytes: ArraySlice<UInt8>) throws(Failure) -> JSONValue {
+        var template: JSONValue = .emptyObject
+        var r = Reader(bytes: bytes)
+        while let (f, p) = try r.next() {
+            if f == 1, let m = p.data { template["metadata"] = try objectMeta(m) }
+            guard f == 2, let specBytes = p.data else { continue }
+            var spec: JSONValue = .emptyObject
+            var containers: [JSONValue] = []
+            var sr = Reader(bytes: specBytes)
+            while let (sf, sp) = try sr.next() {
+                switch sf {
+                case 2: if let c = sp.data { containers.append(try container(c)) }
+                case 3: if let v = sp.string, !v.isEmpty { spec["restartPolicy"] = .string(v) }
+                case 8: if let v = sp.string, !v.isEmpty { spec["serviceAccountName"] = .string(v) }
+                case 10: if let v = sp.string, !v.isEmpty { spec["nodeName"] = .string(v) }
+                default: break
+                }
+            }
+            spec["containers"] = .array(containers)
+            template["spec"] = spec
+        }
+        return template
+    }
+
+    static func container(_ bytes: ArraySlice<UInt8>) throws(Failure) -> JSONValue {
+        var c: JSONValue = .emptyObject
+        var command: [JSONValue] = [], args: [JSONValue] = [], env: [JSONValue] = []
+        var r = Reader(bytes: bytes)
+        while let (f, p) = try r.next() {
+            switch f {
+            case 1: c["name"] = p.string.map(JSONValue.string)
+            case 2: if let v = p.string, !v.isEmpty { c["image"] = .string(v) }
+            case 3: command.append(.string(p.string ?? ""))
+            case 4: args.append(.string(p.string ?? ""))
+            case 5: if let v = p.string, !v.isEmpty { c["workingDir"] = .string(v) }
+            case 7:
+                if let e = p.data {
+                    let (name, value) = try entry(e)
+                    env.append(["name": .string(name), "value": .string(String(decoding: value, as: UTF8.self))])
+                }
+            case 14: if let v = p.string, !v.isEmpty { c["imagePullPolicy"] = .string(v) }
+            default: break
+            }
+        }
+        if !command.isEmpty { c["command"] = .array(command) }
+        if !args.isEmpty { c["args"] = .array(args) }
+        if !env.isEmpty { c["env"] = .array(env) }
+        return c
     }
 
     static func entry(_ bytes: ArraySlice<UInt8>) throws(Failure) -> (String, ArraySlice<UInt8>) {
