@@ -1,0 +1,144 @@
+import Foundation
+import Kube
+
+extension ControlPlane {
+    /// One pod the simulated kubelets have accepted.
+    struct KubeletEntry {
+        var lifecycle: PodLifecycle
+        var namespace: String
+        var name: String
+        /// The status last written (or being written); `nil` forces a write.
+        var written: JSONValue?
+        var deleteSent = false
+    }
+
+    /// Runs every pod bound to a Ready node: one loop owns all lifecycles, wakes on pod and
+    /// node changes and on the next program step, and writes pod status only when it changed.
+    func kubeletLoop() async {
+        var wakeups = kubeletWakeup.stream.makeAsyncIterator()
+        var entries: [String: KubeletEntry] = [:]
+        var nextIP: UInt32 = 0
+        var deadline: Duration?
+        while await wait(on: kubeletWakeup, iterator: &wakeups, deadline: deadline) {
+            guard synced else { continue }
+            let now = time.elapsed()
+            var retry = false
+            let nodes = Dictionary(nodeCache.snapshot.compactMap { n in n[path: "metadata.name"]?.stringValue.map { ($0, n) } },
+                                   uniquingKeysWith: { a, _ in a })
+            let pods = podCache.snapshot
+            let present = Set(pods.compactMap { $0[path: "metadata.uid"]?.stringValue })
+            for (uid, entry) in entries where !present.contains(uid) {
+                podLogs.remove(namespace: entry.namespace, pod: entry.name)
+                entries[uid] = nil
+            }
+            for pod in pods {
+                if Task.isCancelled { return }
+                guard let nodeName = pod[path: "spec.nodeName"]?.stringValue, !nodeName.isEmpty,
+                      let uid = pod[path: "metadata.uid"]?.stringValue else { continue }
+                let name = pod[path: "metadata.name"]?.stringValue ?? ""
+                let namespace = pod[path: "metadata.namespace"]?.stringValue ?? "default"
+                let node = nodes[nodeName]
+                let nodeReady = node.map(Scheduler.isReady) ?? false
+                let deleting = pod[path: "metadata.deletionTimestamp"] != nil
+                var effects: [PodLifecycle.Effect] = []
+                var entry: KubeletEntry
+                if let existing = entries[uid] {
+                    entry = existing
+                    if !entry.lifecycle.isFinished {
+                        if deleting {
+                            effects = entry.lifecycle.kill(at: now)
+                        } else if !nodeReady {
+                            effects = entry.lifecycle.kill(at: now, reason: "NodeLost",
+                                                           message: "Node \(nodeName) which was running pod \(name) is unresponsive")
+                        } else {
+                            effects = entry.lifecycle.advance(to: now)
+                        }
+                    }
+                } else {
+                    if Self.isTerminal(pod) {
+                        if deleting { retry = await confirmDeletion(pod) || retry }
+                        continue
+                    }
+                    guard let node else {
+                        retry = await reportMissingNode(pod, node: nodeName) || retry
+                        continue
+                    }
+                    guard nodeReady || deleting else { continue }  // its kubelet is down: stays Pending
+                    let ip = "10.244.\((nextIP / 250) % 250).\(nextIP % 250 + 2)"
+                    nextIP &+= 1
+                    let hostIP = (node[path: "status.addresses"]?.arrayValue ?? [])
+                        .first { $0["type"] == "InternalIP" }?["address"]?.stringValue ?? "172.18.0.2"
+                    entry = KubeletEntry(lifecycle: PodLifecycle(pod: pod, now: now, speed: speed, podIP: ip, hostIP: hostIP),
+                                         namespace: namespace, name: name)
+                    effects = deleting ? entry.lifecycle.kill(at: now) : entry.lifecycle.advance(to: now)
+                }
+                for effect in effects {
+                    switch effect {
+                    case .log(let container, let text, let at):
+                        podLogs.append(namespace: namespace, pod: name, container: container, line: text, at: time.date(at))
+                    case .exited(let container):
+                        podLogs.markTerminated(namespace: namespace, pod: name, container: container)
+                    }
+                }
+                let status = entry.lifecycle.status(previous: pod["status"], now: now, date: time.date)
+                if status != entry.written {
+                    do {
+                        try await patchStatus(podCache, object: pod, status: status)
+                        entry.written = status
+                        jobWakeup.signal()
+                    } catch where isNotFound(error) {
+                        entry.written = status
+                    } catch {
+                        logger.warning("pod status write failed; retrying", metadata: ["pod.name": "\(namespace)/\(name)", "error": "\(error)"])
+                        retry = true
+                    }
+                }
+                if deleting, entry.lifecycle.isFinished, !entry.deleteSent {
+                    let current = podCache.get(namespace: namespace, name: name) ?? pod
+                    if await confirmDeletion(current) { retry = true } else { entry.deleteSent = true }
+                }
+                entries[uid] = entry
+            }
+            let next = entries.values.compactMap { $0.lifecycle.nextWakeup }.min()
+            deadline = retry ? min(next ?? .seconds(Int64.max / 4), now + .seconds(1)) : next
+        }
+    }
+
+    /// The kubelet's final delete of a stopped pod whose finalizers are gone (an API server with
+    /// graceful deletion keeps the object until then). Returns `true` to retry later.
+    func confirmDeletion(_ pod: JSONValue) async -> Bool {
+        guard (pod[path: "metadata.finalizers"]?.arrayValue ?? []).isEmpty else { return false }
+        do {
+            let remaining = try await api.delete(.pods, namespace: pod[path: "metadata.namespace"]?.stringValue,
+                                                 name: pod[path: "metadata.name"]?.stringValue ?? "",
+                                                 options: DeleteOptions(gracePeriodSeconds: 0,
+                                                                        preconditionUID: pod[path: "metadata.uid"]?.stringValue))
+            if remaining == nil { podCache.remove(pod) }
+            return false
+        } catch where isNotFound(error) || isConflict(error) {
+            return false
+        } catch {
+            logger.warning("pod delete failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
+            return true
+        }
+    }
+
+    /// A pod bound (by its creator) to a node that does not exist stays Pending with a message;
+    /// it starts if that node is added. Returns `true` to retry later.
+    func reportMissingNode(_ pod: JSONValue, node: String) async -> Bool {
+        let message = "node \"\(node)\" not found: the pod stays Pending until a node with that name exists"
+        guard pod[path: "status.message"]?.stringValue != message else { return false }
+        var status = pod["status"] ?? .emptyObject
+        status["phase"] = status["phase"] ?? "Pending"
+        status["message"] = .string(message)
+        do {
+            try await patchStatus(podCache, object: pod, status: status)
+            return false
+        } catch where isNotFound(error) {
+            return false
+        } catch {
+            logger.warning("pod status write failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
+            return true
+        }
+    }
+}
