@@ -1,0 +1,162 @@
+import Foundation
+import Kube
+import Logging
+import Testing
+@testable import KubeSandbox
+
+/// The loops against the in-memory API, on a clock whose sleeps return at once.
+@Suite struct ControlPlaneEndToEndTests {
+    struct Harness {
+        let api = FakeKubeAPI()
+        let logs = PodLogStore()
+        let plane: ControlPlane
+
+        init(nodes: [NodeSpec] = NodeSpec.numbered(2), clock: any Clock<Duration> = InstantClock()) {
+            plane = ControlPlane(api: api, podLogs: logs, nodes: nodes, speed: 100, clock: clock,
+                                 now: nil, logger: Logger(label: "test"))
+        }
+
+        /// Runs the control plane while `body` runs, then stops it.
+        func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+            let task = Task { await plane.run() }
+            defer { task.cancel() }
+            return try await body()
+        }
+
+        /// Yields until `predicate` holds for the API's state; a bounded number of rounds, no clock.
+        func eventually(_ what: String, _ predicate: @Sendable (FakeKubeAPI) async -> Bool) async -> Bool {
+            for _ in 0..<200_000 {
+                if await predicate(api) { return true }
+                await Task.yield()
+            }
+            Issue.record("never happened: \(what)")
+            return false
+        }
+    }
+
+    static func job(_ name: String, script: String, backoffLimit: Int? = nil) -> JSONValue {
+        var spec: JSONValue = ["template": ["spec": [
+            "restartPolicy": "Never",
+            "containers": [["name": "main", "image": "busybox", "command": ["sh", "-c", .string(script)]]],
+        ]]]
+        if let backoffLimit { spec["backoffLimit"] = .int(Int64(backoffLimit)) }
+        return ["apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": .string(name), "namespace": "default"], "spec": spec]
+    }
+
+    static func conditionTypes(_ job: JSONValue?) -> [String] {
+        (job?[path: "status.conditions"]?.arrayValue ?? []).filter { $0["status"] == "True" }.compactMap { $0["type"]?.stringValue }
+    }
+
+    @Test func sleepingJobCompletes() async throws {
+        let h = Harness()
+        try await h.run {
+            _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("sleepy", script: "echo hello; sleep 10s"))
+            let done = await h.eventually("job complete") { api in
+                Self.conditionTypes(await api.object(.jobs, namespace: "default", name: "sleepy")).contains("Complete")
+            }
+            guard done else { return }
+            let job = await h.api.object(.jobs, namespace: "default", name: "sleepy")
+            #expect(Self.conditionTypes(job) == ["SuccessCriteriaMet", "Complete"])
+            #expect(job?[path: "status.succeeded"] == 1)
+            #expect(job?[path: "status.failed"] == nil)
+            #expect(job?[path: "status.active"] == nil)
+            #expect(job?[path: "status.uncountedTerminatedPods"] == .emptyObject)
+            #expect(job?[path: "status.completionTime"] != nil)
+            let pods = await h.api.all(.pods)
+            #expect(pods.count == 1)
+            let pod = pods[0]
+            #expect(pod[path: "status.phase"] == "Succeeded")
+            #expect(pod[path: "metadata.finalizers"] == nil || pod[path: "metadata.finalizers"] == [])
+            #expect(pod[path: "spec.nodeName"] == "node-1")
+            #expect(pod[path: "status.containerStatuses"]?[0]?[path: "state.terminated.reason"] == "Completed")
+            let name = pod[path: "metadata.name"]?.stringValue ?? ""
+            #expect(h.logs.lines(namespace: "default", pod: name, container: "main").map(\.text) == ["hello"])
+            #expect(h.logs.isTerminated(namespace: "default", pod: name, container: "main"))
+            let reasons = await h.api.all(.events).compactMap { $0["reason"]?.stringValue }
+            #expect(reasons.contains("Scheduled"))
+            #expect(reasons.contains("SuccessfulCreate"))
+            #expect(reasons.contains("Completed"))
+            let nodes = await h.api.all(.nodes)
+            #expect(nodes.compactMap { $0[path: "metadata.name"]?.stringValue } == ["node-1", "node-2"])
+        }
+    }
+
+    @Test func failingJobFailsAfterBackoffLimit() async throws {
+        let h = Harness()
+        try await h.run {
+            _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("broken", script: "exit 1", backoffLimit: 1))
+            let failed = await h.eventually("job failed") { api in
+                Self.conditionTypes(await api.object(.jobs, namespace: "default", name: "broken")).contains("Failed")
+            }
+            guard failed else { return }
+            let job = await h.api.object(.jobs, namespace: "default", name: "broken")
+            #expect(Self.conditionTypes(job) == ["FailureTarget", "Failed"])
+            #expect(job?[path: "status.conditions"]?[1]?["reason"] == "BackoffLimitExceeded")
+            #expect(job?[path: "status.failed"] == 2)
+            #expect(job?[path: "status.completionTime"] == nil)
+            let pods = await h.api.all(.pods)
+            #expect(pods.count == 2)
+            #expect(pods.allSatisfy { $0[path: "status.phase"] == "Failed" })
+            #expect(pods.allSatisfy { $0[path: "status.containerStatuses"]?[0]?[path: "state.terminated.exitCode"] == 1 })
+            let warnings = await h.api.all(.events).filter { $0["type"] == "Warning" }.compactMap { $0["reason"]?.stringValue }
+            #expect(warnings == ["BackoffLimitExceeded"])
+        }
+    }
+
+    @Test func unschedulablePodWaitsForANode() async throws {
+        let h = Harness(nodes: [NodeSpec(name: "node-1", unschedulable: true)])
+        try await h.run {
+            _ = try await h.api.create(.pods, namespace: "default", object: [
+                "metadata": ["name": "lonely"],
+                "spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox", "command": ["true"]]]],
+            ])
+            let pending = await h.eventually("unschedulable") { api in
+                let c = await api.object(.pods, namespace: "default", name: "lonely")?[path: "status.conditions"]?[0]
+                return c?["reason"] == "Unschedulable"
+            }
+            guard pending else { return }
+            let condition = await h.api.object(.pods, namespace: "default", name: "lonely")?[path: "status.conditions"]?[0]
+            #expect(condition?["message"] == "0/1 nodes are available: 1 node(s) were unschedulable.")
+            #expect(await h.api.all(.events).contains { $0["reason"] == "FailedScheduling" })
+            try await h.plane.addNode(NodeSpec(name: "node-2"))
+            let ran = await h.eventually("succeeded on node-2") { api in
+                let pod = await api.object(.pods, namespace: "default", name: "lonely")
+                return pod?[path: "status.phase"] == "Succeeded" && pod?[path: "spec.nodeName"] == "node-2"
+            }
+            #expect(ran)
+        }
+    }
+
+    @Test func notReadyNodeLosesItsPods() async throws {
+        // A manual clock: with the instant one, `sleep infinity` would simply finish.
+        let clock = ManualClock()
+        let h = Harness(nodes: [NodeSpec(name: "node-1")], clock: clock)
+        try await h.run {
+            _ = try await h.api.create(.pods, namespace: "default", object: [
+                "metadata": ["name": "long"],
+                "spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox", "command": ["sleep", "infinity"]]]],
+            ])
+            let created = await h.eventually("creating") { api in
+                await api.object(.pods, namespace: "default", name: "long")?[path: "status.containerStatuses"] != nil
+            }
+            guard created else { return }
+            #expect(await h.api.object(.pods, namespace: "default", name: "long")?[path: "status.phase"] == "Pending")
+            clock.advance(by: .seconds(1))
+            let running = await h.eventually("running") { api in
+                await api.object(.pods, namespace: "default", name: "long")?[path: "status.phase"] == "Running"
+            }
+            guard running else { return }
+            try await h.plane.setReady("node-1", false)
+            let lost = await h.eventually("failed") { api in
+                await api.object(.pods, namespace: "default", name: "long")?[path: "status.phase"] == "Failed"
+            }
+            guard lost else { return }
+            let pod = await h.api.object(.pods, namespace: "default", name: "long")
+            #expect(pod?[path: "status.reason"] == "NodeLost")
+            #expect(pod?[path: "status.message"] == "Node node-1 which was running pod long is unresponsive")
+            let node = await h.api.object(.nodes, namespace: nil, name: "node-1")
+            #expect(Scheduler.isReady(node ?? .null) == false)
+            #expect((node?[path: "spec.taints"]?.arrayValue ?? []).contains { $0["key"] == "node.kubernetes.io/not-ready" })
+        }
+    }
+}
