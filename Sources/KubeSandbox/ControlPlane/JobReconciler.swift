@@ -20,6 +20,19 @@ public enum JobReconciler {
         public var createPods: [JSONValue] = []
         public var events: [JobEvent] = []
         public var requeueAfter: Duration?
+        /// The back-off record to pass to the next reconcile of this Job.
+        public var backoff = BackoffRecord()
+    }
+
+    /// Failures since the last success, kept by the caller between reconciles (like the real
+    /// controller's in-memory back-off store): a failed pod that has been deleted still counts.
+    public struct BackoffRecord: Sendable, Hashable {
+        public var failuresAfterLastSuccess = 0
+        public var lastFailureTime: Date?
+        public init(failuresAfterLastSuccess: Int = 0, lastFailureTime: Date? = nil) {
+            self.failuresAfterLastSuccess = failuresAfterLastSuccess
+            self.lastFailureTime = lastFailureTime
+        }
     }
 
     public struct JobEvent: Sendable, Hashable {
@@ -53,15 +66,17 @@ public enum JobReconciler {
             }
             let statuses = (pod[path: "status.containerStatuses"]?.arrayValue ?? []) + (pod[path: "status.initContainerStatuses"]?.arrayValue ?? [])
             restarts = statuses.reduce(0) { $0 + Int($1["restartCount"]?.intValue ?? 0) }
-            finishedAt = statuses.compactMap { Timestamp.parse($0[path: "state.terminated.finishedAt"]?.stringValue) }.max()
-                ?? Timestamp.parse(pod[path: "metadata.deletionTimestamp"]?.stringValue)
+            // A pod still terminating has not finished: the caller's `now` stands in.
+            finishedAt = terminating ? nil
+                : statuses.compactMap { Timestamp.parse($0[path: "state.terminated.finishedAt"]?.stringValue) }.max()
             created = pod[path: "metadata.creationTimestamp"]?.stringValue ?? ""
         }
     }
 
     /// Reconciles `job` given the pods it controls. `speed` divides every delay (pod back-off,
     /// `activeDeadlineSeconds`) like the kubelet divides program durations.
-    public static func reconcile(job: JSONValue, pods: [JSONValue], now: Date, speed: Double) -> Result {
+    public static func reconcile(job: JSONValue, pods: [JSONValue], now: Date, speed: Double,
+                                 backoff: BackoffRecord = BackoffRecord()) -> Result {
         let speed = speed.isFinite && speed > 0 ? speed : 1
         var result = Result()
         let old = job["status"] ?? .emptyObject
@@ -82,10 +97,23 @@ public enum JobReconciler {
         for uid in (oldUncounted?["failed"]?.arrayValue ?? []).compactMap(\.stringValue) {
             if let p = byUID[uid], p.hasFinalizer { uncountedFailed.append(uid) } else { failed += 1 }
         }
-        for p in views.sorted(by: { $0.name < $1.name }) where p.finished && p.hasFinalizer {
-            if uncountedSucceeded.contains(p.uid) || uncountedFailed.contains(p.uid) { continue }
-            if p.succeeded { uncountedSucceeded.append(p.uid) } else { uncountedFailed.append(p.uid) }
+        var record = backoff
+        let newlyFinished = views.filter { p in
+            p.finished && p.hasFinalizer && !uncountedSucceeded.contains(p.uid) && !uncountedFailed.contains(p.uid)
         }
+        for p in newlyFinished.sorted(by: { ($0.finishedAt ?? now, $0.name) < ($1.finishedAt ?? now, $1.name) }) {
+            if p.succeeded {
+                uncountedSucceeded.append(p.uid)
+                record.failuresAfterLastSuccess = 0
+            } else {
+                uncountedFailed.append(p.uid)
+                record.failuresAfterLastSuccess += 1
+                // When the failure was seen, not the pod's finishedAt: timestamps have whole seconds,
+                // far too coarse for a back-off divided by a speed factor.
+                record.lastFailureTime = now
+            }
+        }
+        result.backoff = record
         let uncounted = Set(uncountedSucceeded + uncountedFailed)
         result.removeFinalizer = views.filter { uncounted.contains($0.uid) && $0.hasFinalizer }.map(\.name).sorted()
         let totalSucceeded = succeeded + uncountedSucceeded.count
@@ -173,7 +201,8 @@ public enum JobReconciler {
                 if active.count > wantActive {
                     result.deletePods = active.suffix(active.count - wantActive).map(\.name)
                 } else if active.count < wantActive {
-                    let delay = backoffDelay(pods: views, speed: speed, now: now)
+                    let delay = [backoffDelay(pods: views, speed: speed, now: now), backoffDelay(record, speed: speed, now: now)]
+                        .compactMap { $0 }.max()
                     if let delay, delay > .zero {
                         result.requeueAfter = min(result.requeueAfter ?? delay, delay)
                     } else {
@@ -207,6 +236,14 @@ public enum JobReconciler {
         guard let lastFailure = failures.max() else { return nil }
         let seconds = min(360, 10 * pow2(failures.count - 1)) / speed
         let remaining = lastFailure.addingTimeInterval(seconds).timeIntervalSince(now)
+        return remaining > 0 ? .milliseconds(Int64((remaining * 1000).rounded(.up))) : .zero
+    }
+
+    /// The same delay from a back-off record.
+    static func backoffDelay(_ record: BackoffRecord, speed: Double, now: Date) -> Duration? {
+        guard record.failuresAfterLastSuccess > 0, let last = record.lastFailureTime else { return nil }
+        let seconds = min(360, 10 * pow2(record.failuresAfterLastSuccess - 1)) / speed
+        let remaining = last.addingTimeInterval(seconds).timeIntervalSince(now)
         return remaining > 0 ? .milliseconds(Int64((remaining * 1000).rounded(.up))) : .zero
     }
 

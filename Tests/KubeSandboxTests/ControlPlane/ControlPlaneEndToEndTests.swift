@@ -34,9 +34,9 @@ import Testing
         }
     }
 
-    static func job(_ name: String, script: String, backoffLimit: Int? = nil) -> JSONValue {
+    static func job(_ name: String, script: String, backoffLimit: Int? = nil, restartPolicy: String = "Never") -> JSONValue {
         var spec: JSONValue = ["template": ["spec": [
-            "restartPolicy": "Never",
+            "restartPolicy": .string(restartPolicy),
             "containers": [["name": "main", "image": "busybox", "command": ["sh", "-c", .string(script)]]],
         ]]]
         if let backoffLimit { spec["backoffLimit"] = .int(Int64(backoffLimit)) }
@@ -72,12 +72,19 @@ import Testing
             let name = pod[path: "metadata.name"]?.stringValue ?? ""
             #expect(h.logs.lines(namespace: "default", pod: name, container: "main").map(\.text) == ["hello"])
             #expect(h.logs.isTerminated(namespace: "default", pod: name, container: "main"))
-            let reasons = await h.api.all(.events).compactMap { $0["reason"]?.stringValue }
-            #expect(reasons.contains("Scheduled"))
-            #expect(reasons.contains("SuccessfulCreate"))
-            #expect(reasons.contains("Completed"))
+            // Events are recorded after the status write that they describe.
+            let recorded = await h.eventually("events") { api in
+                let reasons = await api.all(.events).compactMap { $0["reason"]?.stringValue }
+                return ["Scheduled", "SuccessfulCreate", "Completed"].allSatisfy(reasons.contains)
+            }
+            #expect(recorded)
             let nodes = await h.api.all(.nodes)
             #expect(nodes.compactMap { $0[path: "metadata.name"]?.stringValue } == ["node-1", "node-2"])
+            // Converged: more wake-ups write nothing.
+            let before = await h.api.writes.count
+            h.plane.wakeAll()
+            for _ in 0..<2_000 { await Task.yield() }
+            #expect(await h.api.writes.count == before)
         }
     }
 
@@ -98,8 +105,10 @@ import Testing
             #expect(pods.count == 2)
             #expect(pods.allSatisfy { $0[path: "status.phase"] == "Failed" })
             #expect(pods.allSatisfy { $0[path: "status.containerStatuses"]?[0]?[path: "state.terminated.exitCode"] == 1 })
-            let warnings = await h.api.all(.events).filter { $0["type"] == "Warning" }.compactMap { $0["reason"]?.stringValue }
-            #expect(warnings == ["BackoffLimitExceeded"])
+            let warned = await h.eventually("warning event") { api in
+                await api.all(.events).filter { $0["type"] == "Warning" }.compactMap { $0["reason"]?.stringValue } == ["BackoffLimitExceeded"]
+            }
+            #expect(warned)
         }
     }
 
@@ -117,7 +126,7 @@ import Testing
             guard pending else { return }
             let condition = await h.api.object(.pods, namespace: "default", name: "lonely")?[path: "status.conditions"]?[0]
             #expect(condition?["message"] == "0/1 nodes are available: 1 node(s) were unschedulable.")
-            #expect(await h.api.all(.events).contains { $0["reason"] == "FailedScheduling" })
+            #expect(await h.eventually("FailedScheduling event") { api in await api.all(.events).contains { $0["reason"] == "FailedScheduling" } })
             try await h.plane.addNode(NodeSpec(name: "node-2"))
             let ran = await h.eventually("succeeded on node-2") { api in
                 let pod = await api.object(.pods, namespace: "default", name: "lonely")
@@ -157,6 +166,53 @@ import Testing
             let node = await h.api.object(.nodes, namespace: nil, name: "node-1")
             #expect(Scheduler.isReady(node ?? .null) == false)
             #expect((node?[path: "spec.taints"]?.arrayValue ?? []).contains { $0["key"] == "node.kubernetes.io/not-ready" })
+        }
+    }
+
+    @Test func onFailureJobFailsOnRestartsAndDeletesItsPod() async throws {
+        let h = Harness()
+        try await h.run {
+            _ = try await h.api.create(.jobs, namespace: "default",
+                                       object: Self.job("crashy", script: "sleep 1; exit 3", backoffLimit: 2, restartPolicy: "OnFailure"))
+            let failed = await h.eventually("job failed") { api in
+                Self.conditionTypes(await api.object(.jobs, namespace: "default", name: "crashy")).contains("Failed")
+            }
+            guard failed else { return }
+            let job = await h.api.object(.jobs, namespace: "default", name: "crashy")
+            #expect(Self.conditionTypes(job) == ["FailureTarget", "Failed"])
+            #expect(job?[path: "status.conditions"]?[1]?["reason"] == "BackoffLimitExceeded")
+            #expect(job?[path: "status.active"] == nil)
+            #expect(await h.api.all(.pods).isEmpty)  // deleted once its finalizer was removed
+            #expect(await h.api.writes.contains { $0.hasPrefix("DELETED pods crashy-") })
+            #expect(await h.eventually("delete event") { api in await api.all(.events).contains { $0["reason"] == "SuccessfulDelete" } })
+        }
+    }
+
+    @Test func deletedRunningPodIsCountedFailedAndReplaced() async throws {
+        let clock = ManualClock()
+        let h = Harness(clock: clock)
+        try await h.run {
+            _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("victim", script: "sleep 100", backoffLimit: 3))
+            let started = await h.eventually("pod accepted by the kubelet") { api in
+                await api.all(.pods).first?[path: "status.containerStatuses"] != nil
+            }
+            guard started else { return }
+            clock.advance(by: .seconds(1))
+            let running = await h.eventually("running") { api in await api.all(.pods).first?[path: "status.phase"] == "Running" }
+            guard running else { return }
+            let first = await h.api.all(.pods)[0][path: "metadata.name"]?.stringValue ?? ""
+            _ = try await h.api.delete(.pods, namespace: "default", name: first, options: DeleteOptions(propagationPolicy: .background))
+            let counted = await h.eventually("counted failed") { api in
+                await api.object(.jobs, namespace: "default", name: "victim")?[path: "status.failed"] == 1
+            }
+            guard counted else { return }
+            #expect(await h.api.object(.pods, namespace: "default", name: first) == nil)
+            #expect(await h.api.writes.contains("MODIFIED pods \(first)"))
+            // The replacement waits out the 10 s back-off (0.1 s at speed 100).
+            #expect(await h.api.all(.pods).isEmpty)
+            clock.advance(by: .milliseconds(200))
+            let replaced = await h.eventually("replacement") { api in await api.all(.pods).count == 1 }
+            #expect(replaced)
         }
     }
 }

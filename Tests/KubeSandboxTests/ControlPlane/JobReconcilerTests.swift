@@ -94,6 +94,24 @@ import Testing
         #expect(JobReconciler.backoffDelay(pods: many.map(JobReconciler.PodView.init), speed: 1, now: t0) == .seconds(360))
     }
 
+    @Test func backoffRecordOutlivesDeletedPods() {
+        // Round 1 sees the failed pod (finalizer still on) and records the failure.
+        let j = job(["backoffLimit": 3], status: ["startTime": "2023-11-14T22:13:20Z"])
+        let r1 = JobReconciler.reconcile(job: j, pods: [pod("a", phase: "Failed", finishedAt: t0)], now: t0, speed: 1)
+        #expect(r1.backoff == .init(failuresAfterLastSuccess: 1, lastFailureTime: t0))
+        // The pod is gone by round 2: the record still holds the replacement back.
+        let r2 = JobReconciler.reconcile(job: job(["backoffLimit": 3], status: r1.status!), pods: [], now: t0.addingTimeInterval(3),
+                                         speed: 1, backoff: r1.backoff)
+        #expect(r2.createPods.isEmpty)
+        #expect(r2.requeueAfter == .seconds(7))
+        #expect(r2.status?["failed"] == 1)
+        // A success resets it.
+        let r3 = JobReconciler.reconcile(job: job(["completions": 3, "backoffLimit": 3], status: r2.status!),
+                                         pods: [pod("b", phase: "Succeeded", finishedAt: t0.addingTimeInterval(1))],
+                                         now: t0.addingTimeInterval(3), speed: 1, backoff: r2.backoff)
+        #expect(r3.backoff.failuresAfterLastSuccess == 0)
+    }
+
     @Test func backoffLimitExceededFailsTheJob() {
         let j = job(["backoffLimit": 1], status: ["startTime": "2023-11-14T22:13:20Z", "failed": 1])
         let r1 = JobReconciler.reconcile(job: j, pods: [pod("a", phase: "Failed", finalizer: false, finishedAt: t0),
