@@ -9,7 +9,7 @@ extension ControlPlane {
         var requeue: [String: Duration] = [:]
         /// Status last written per Job UID: guards against rewriting when the server normalises.
         var written: [String: JSONValue] = [:]
-        var backoffs: [String: JobReconciler.BackoffRecord] = [:]
+        var memories: [String: JobReconciler.Memory] = [:]
         var deadline: Duration?
         while await wait(on: jobWakeup, iterator: &wakeups, deadline: deadline) {
             guard synced else { continue }
@@ -21,17 +21,17 @@ extension ControlPlane {
                 if let uid = Self.controllerUID(pod) { owned[uid, default: []].append(pod) }
             }
             let jobUIDs = Set(jobs.compactMap { $0[path: "metadata.uid"]?.stringValue })
-            for key in Set(requeue.keys).union(written.keys).union(backoffs.keys) where !jobUIDs.contains(key) {
+            for key in Set(requeue.keys).union(written.keys).union(memories.keys) where !jobUIDs.contains(key) {
                 requeue[key] = nil
                 written[key] = nil
-                backoffs[key] = nil
+                memories[key] = nil
             }
             for job in jobs {
                 if Task.isCancelled { return }
                 guard let uid = job[path: "metadata.uid"]?.stringValue else { continue }
                 do {
                     let after = try await sync(job, pods: owned[uid] ?? [], written: &written[uid],
-                                               backoff: &backoffs[uid, default: JobReconciler.BackoffRecord()])
+                                               memory: &memories[uid, default: JobReconciler.Memory()])
                     requeue[uid] = after.map { now + $0 }
                 } catch where isNotFound(error) {
                     requeue[uid] = nil
@@ -65,15 +65,15 @@ extension ControlPlane {
 
     /// Performs one reconcile of one Job; returns when to come back.
     func sync(_ job: JSONValue, pods: [JSONValue], written: inout JSONValue?,
-              backoff: inout JobReconciler.BackoffRecord) async throws -> Duration? {
-        let result = JobReconciler.reconcile(job: job, pods: pods, now: time.now(), speed: speed, backoff: backoff)
+              memory: inout JobReconciler.Memory) async throws -> Duration? {
+        let result = JobReconciler.reconcile(job: job, pods: pods, now: time.now(), speed: speed, memory: memory)
         let namespace = job[path: "metadata.namespace"]?.stringValue ?? "default"
         let jobObject = Self.withKind(job, "Job")
         if let status = result.status, status != written {
             try await patchStatus(jobCache, object: job, status: status)
             written = status
         }
-        backoff = result.backoff  // only once the uncounted pods are stored
+        memory = result.memory  // only once the status it describes is stored
         for name in result.removeFinalizer {
             guard let pod = pods.first(where: { $0[path: "metadata.name"]?.stringValue == name }) else { continue }
             try await removeTrackingFinalizer(pod)

@@ -70,8 +70,9 @@ public final class ControlPlane: Sendable {
 
     // MARK: - Informers
 
-    /// Lists, then watches from the list's resourceVersion; a clean end re-watches, `410 Gone`
-    /// re-lists, any other failure backs off (0.2 s doubling to 5 s) and re-lists.
+    /// Lists, then watches from the list's resourceVersion; a clean end re-watches (after a
+    /// back-off when it delivered nothing), `410 Gone` re-lists, any other failure backs off
+    /// (0.2 s doubling to 5 s) and re-lists.
     func inform(_ cache: ObjectCache) async {
         var backoff: Duration = .milliseconds(200)
         while !Task.isCancelled {
@@ -84,7 +85,9 @@ public final class ControlPlane: Sendable {
                 while !relist, !Task.isCancelled {
                     let stream = try await api.watch(cache.resource, namespace: nil,
                                                      options: WatchOptions(resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: 300))
+                    var delivered = 0
                     for try await event in stream {
+                        delivered += 1
                         switch event.type {
                         case .added, .modified: cache.upsert(event.object)
                         case .deleted: cache.remove(event.object)
@@ -100,6 +103,12 @@ public final class ControlPlane: Sendable {
                         if relist { break }
                         backoff = .milliseconds(200)
                         wakeAll()
+                    }
+                    if delivered == 0, !relist {
+                        // A watch that ends at once with nothing (client-go treats it as an error):
+                        // do not spin; back off before watching again.
+                        try await time.sleep(for: backoff)
+                        backoff = min(backoff * 2, .seconds(5))
                     }
                 }
             } catch {

@@ -20,18 +20,22 @@ public enum JobReconciler {
         public var createPods: [JSONValue] = []
         public var events: [JobEvent] = []
         public var requeueAfter: Duration?
-        /// The back-off record to pass to the next reconcile of this Job.
-        public var backoff = BackoffRecord()
+        /// What to pass to the next reconcile of this Job.
+        public var memory = Memory()
     }
 
-    /// Failures since the last success, kept by the caller between reconciles (like the real
-    /// controller's in-memory back-off store): a failed pod that has been deleted still counts.
-    public struct BackoffRecord: Sendable, Hashable {
+    /// What the caller keeps between reconciles of one Job, in memory like the real controller's
+    /// back-off store: failures since the last success (a failed pod that has been deleted still
+    /// counts), and the exact start time (the API's timestamps have whole seconds, too coarse for
+    /// deadlines divided by a speed factor).
+    public struct Memory: Sendable, Hashable {
         public var failuresAfterLastSuccess = 0
         public var lastFailureTime: Date?
-        public init(failuresAfterLastSuccess: Int = 0, lastFailureTime: Date? = nil) {
+        public var startTime: Date?
+        public init(failuresAfterLastSuccess: Int = 0, lastFailureTime: Date? = nil, startTime: Date? = nil) {
             self.failuresAfterLastSuccess = failuresAfterLastSuccess
             self.lastFailureTime = lastFailureTime
+            self.startTime = startTime
         }
     }
 
@@ -76,7 +80,7 @@ public enum JobReconciler {
     /// Reconciles `job` given the pods it controls. `speed` divides every delay (pod back-off,
     /// `activeDeadlineSeconds`) like the kubelet divides program durations.
     public static func reconcile(job: JSONValue, pods: [JSONValue], now: Date, speed: Double,
-                                 backoff: BackoffRecord = BackoffRecord()) -> Result {
+                                 memory: Memory = Memory()) -> Result {
         let speed = speed.isFinite && speed > 0 ? speed : 1
         var result = Result()
         let old = job["status"] ?? .emptyObject
@@ -97,7 +101,7 @@ public enum JobReconciler {
         for uid in (oldUncounted?["failed"]?.arrayValue ?? []).compactMap(\.stringValue) {
             if let p = byUID[uid], p.hasFinalizer { uncountedFailed.append(uid) } else { failed += 1 }
         }
-        var record = backoff
+        var record = memory
         let newlyFinished = views.filter { p in
             p.finished && p.hasFinalizer && !uncountedSucceeded.contains(p.uid) && !uncountedFailed.contains(p.uid)
         }
@@ -113,7 +117,6 @@ public enum JobReconciler {
                 record.lastFailureTime = now
             }
         }
-        result.backoff = record
         let uncounted = Set(uncountedSucceeded + uncountedFailed)
         result.removeFinalizer = views.filter { uncounted.contains($0.uid) && $0.hasFinalizer }.map(\.name).sorted()
         let totalSucceeded = succeeded + uncountedSucceeded.count
@@ -125,6 +128,9 @@ public enum JobReconciler {
         let suspended = spec["suspend"]?.boolValue == true
         let finished = conditions.isTrue("Complete") || conditions.isTrue("Failed")
         var startTime = Timestamp.parse(old["startTime"]?.stringValue)
+        if let exact = memory.startTime, let stored = startTime, Timestamp.format(exact) == Timestamp.format(stored) {
+            startTime = exact
+        }
 
         if !finished && job[path: "metadata.deletionTimestamp"] == nil {
             let backoffLimit = Int(spec["backoffLimit"]?.intValue ?? 6)
@@ -214,6 +220,8 @@ public enum JobReconciler {
 
         // 6. Status, written only when it changed.
         status["startTime"] = startTime.map { .string(Timestamp.format($0)) }
+        record.startTime = startTime
+        result.memory = record
         status["active"] = active.isEmpty ? nil : .int(Int64(active.count))
         status["ready"] = .int(Int64(active.filter(\.ready).count))
         status["terminating"] = .int(Int64(terminating.count))
@@ -240,7 +248,7 @@ public enum JobReconciler {
     }
 
     /// The same delay from a back-off record.
-    static func backoffDelay(_ record: BackoffRecord, speed: Double, now: Date) -> Duration? {
+    static func backoffDelay(_ record: Memory, speed: Double, now: Date) -> Duration? {
         guard record.failuresAfterLastSuccess > 0, let last = record.lastFailureTime else { return nil }
         let seconds = min(360, 10 * pow2(record.failuresAfterLastSuccess - 1)) / speed
         let remaining = last.addingTimeInterval(seconds).timeIntervalSince(now)

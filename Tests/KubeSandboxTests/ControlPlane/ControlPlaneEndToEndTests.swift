@@ -215,4 +215,96 @@ import Testing
             #expect(replaced)
         }
     }
+
+    @Test func apiFailuresAreRetried() async throws {
+        let h = Harness()
+        // Every kind of write the loops make fails a few times, and the first lists too.
+        await h.api.inject("list", "pods", count: 2)
+        await h.api.inject("create", "pods", count: 2)
+        await h.api.inject("patch", "pods", subresource: "status", count: 3)
+        await h.api.inject("patch", "pods", count: 2)
+        await h.api.inject("patch", "jobs", subresource: "status", count: 3)
+        try await h.run {
+            _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("flaky", script: "echo ok"))
+            let done = await h.eventually("job complete") { api in
+                Self.conditionTypes(await api.object(.jobs, namespace: "default", name: "flaky")).contains("Complete")
+            }
+            guard done else { return }
+            #expect(await h.api.injectedFailures == 12)
+            #expect(await h.api.all(.pods).count == 1)
+            #expect(await h.api.object(.jobs, namespace: "default", name: "flaky")?[path: "status.succeeded"] == 1)
+        }
+    }
+
+    @Test func expiredWatchesRelist() async throws {
+        let clock = ManualClock()
+        let h = Harness(clock: clock)
+        try await h.run {
+            let registered = await h.eventually("nodes") { api in await api.all(.nodes).count == 2 }
+            guard registered else { return }
+            // Let the informers open their watches, then expire them all.
+            for _ in 0..<1_000 { await Task.yield() }
+            await h.api.expireWatches()
+            _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("after-expiry", script: "echo ok"))
+            let accepted = await h.eventually("pod accepted") { api in await api.all(.pods).first?[path: "status.containerStatuses"] != nil }
+            guard accepted else { return }
+            clock.advance(by: .seconds(1))
+            let done = await h.eventually("job complete") { api in
+                Self.conditionTypes(await api.object(.jobs, namespace: "default", name: "after-expiry")).contains("Complete")
+            }
+            #expect(done)
+        }
+    }
+
+    @Test func activeDeadlineFailsARunningJob() async throws {
+        let clock = ManualClock()
+        let h = Harness(clock: clock)
+        try await h.run {
+            var job = Self.job("slow", script: "sleep 1h")
+            job[path: "spec.activeDeadlineSeconds"] = 60
+            _ = try await h.api.create(.jobs, namespace: "default", object: job)
+            let accepted = await h.eventually("pod accepted") { api in await api.all(.pods).first?[path: "status.containerStatuses"] != nil }
+            guard accepted else { return }
+            clock.advance(by: .milliseconds(100))
+            let running = await h.eventually("running") { api in await api.all(.pods).first?[path: "status.phase"] == "Running" }
+            guard running else { return }
+            clock.advance(by: .seconds(1))  // 60 s at speed 100 is 0.6 s
+            let failed = await h.eventually("deadline") { api in
+                Self.conditionTypes(await api.object(.jobs, namespace: "default", name: "slow")).contains("Failed")
+            }
+            guard failed else { return }
+            let status = await h.api.object(.jobs, namespace: "default", name: "slow")?["status"]
+            #expect(status?["conditions"]?[1]?["reason"] == "DeadlineExceeded")
+            #expect(status?["failed"] == 1)
+            #expect(await h.api.all(.pods).isEmpty)
+        }
+    }
+
+    @Test func suspendStopsAndResumeRestarts() async throws {
+        let clock = ManualClock()
+        let h = Harness(clock: clock)
+        try await h.run {
+            _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("pausable", script: "sleep 1h"))
+            let accepted = await h.eventually("pod accepted") { api in await api.all(.pods).first?[path: "status.containerStatuses"] != nil }
+            guard accepted else { return }
+            _ = try await h.api.patch(.jobs, namespace: "default", name: "pausable", patch: .merge(["spec": ["suspend": true]]),
+                                      subresource: nil, options: PatchOptions())
+            let suspended = await h.eventually("suspended") { api in
+                let job = await api.object(.jobs, namespace: "default", name: "pausable")
+                return Self.conditionTypes(job) == ["Suspended"] && job?[path: "status.active"] == nil
+                    && job?[path: "status.startTime"] == nil && job?[path: "status.terminating"] == 0
+            }
+            guard suspended else { return }
+            _ = try await h.api.patch(.jobs, namespace: "default", name: "pausable", patch: .merge(["spec": ["suspend": false]]),
+                                      subresource: nil, options: PatchOptions())
+            // The pod deleted by the suspension counted as a failure: its replacement waits out the back-off.
+            for _ in 0..<1_000 { await Task.yield() }
+            clock.advance(by: .seconds(1))
+            let resumed = await h.eventually("resumed") { api in
+                let job = await api.object(.jobs, namespace: "default", name: "pausable")
+                return job?[path: "status.conditions"]?[0]?["reason"] == "JobResumed" && job?[path: "status.active"] == 1
+            }
+            #expect(resumed)
+        }
+    }
 }

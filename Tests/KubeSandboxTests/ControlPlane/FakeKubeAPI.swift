@@ -17,6 +17,33 @@ actor FakeKubeAPI: KubeAPI {
     private var nameCounter = 0
     /// Every write as `VERB resource name` (for assertions on what was written).
     private(set) var writes: [String] = []
+    /// Calls to fail with a 500, by `verb plural[/subresource]` (`patch pods/status`).
+    private var faults: [String: Int] = [:]
+    private(set) var injectedFailures = 0
+
+    /// The next `count` calls of `verb` on `plural` (and subresource) fail with InternalError.
+    func inject(_ verb: String, _ plural: String, subresource: String? = nil, count: Int) {
+        faults["\(verb) \(plural)\(subresource.map { "/" + $0 } ?? "")"] = count
+    }
+
+    private func fault(_ verb: String, _ r: Resource, _ subresource: String? = nil) throws {
+        let key = "\(verb) \(r.plural)\(subresource.map { "/" + $0 } ?? "")"
+        guard let left = faults[key], left > 0 else { return }
+        faults[key] = left - 1
+        injectedFailures += 1
+        throw KubeError.api(APIError(code: 500, reason: "InternalError", message: "injected failure of \(key)"))
+    }
+
+    /// Ends every open watch with `ERROR 410 Expired`, as an API server does when it compacts.
+    func expireWatches() {
+        let status: JSONValue = ["kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired", "code": 410,
+                                 "message": "too old resource version"]
+        for (_, w) in watchers {
+            w.continuation.yield(WatchEvent(type: .error, object: status))
+            w.continuation.finish()
+        }
+        watchers = [:]
+    }
 
     func all(_ resource: Resource) -> [JSONValue] {
         (objects[resource] ?? [:]).values.sorted { ObjectCache.key($0) < ObjectCache.key($1) }
@@ -50,16 +77,19 @@ actor FakeKubeAPI: KubeAPI {
     }
 
     func get(_ resource: Resource, namespace: String?, name: String, subresource: String?) async throws -> JSONValue {
+        try fault("get", resource, subresource)
         guard let o = object(resource, namespace: namespace, name: name) else { throw notFound(resource, name) }
         return o
     }
 
     func list(_ resource: Resource, namespace: String?, options: ListOptions) async throws -> ObjectList {
-        ObjectList(resourceVersion: String(rv), continueToken: nil,
+        try fault("list", resource)
+        return ObjectList(resourceVersion: String(rv), continueToken: nil,
                    items: all(resource).filter { namespace == nil || $0[path: "metadata.namespace"]?.stringValue == namespace })
     }
 
     func watch(_ resource: Resource, namespace: String?, options: WatchOptions) async throws -> WatchEventStream {
+        try fault("watch", resource)
         let (stream, continuation) = AsyncThrowingStream<WatchEvent, any Error>.makeStream()
         let since = options.resourceVersion.flatMap { UInt64($0) } ?? 0
         if since == 0 {
@@ -77,6 +107,7 @@ actor FakeKubeAPI: KubeAPI {
     private func dropWatcher(_ id: UInt64) { watchers[id] = nil }
 
     func create(_ resource: Resource, namespace: String?, object: JSONValue, options: WriteOptions) async throws -> JSONValue {
+        try fault("create", resource)
         var o = object
         if resource.namespaced { o[path: "metadata.namespace"] = .string(namespace ?? o[path: "metadata.namespace"]?.stringValue ?? "default") }
         if o[path: "metadata.name"]?.stringValue == nil, let prefix = o[path: "metadata.generateName"]?.stringValue {
@@ -100,6 +131,7 @@ actor FakeKubeAPI: KubeAPI {
     }
 
     func update(_ resource: Resource, namespace: String?, object: JSONValue, subresource: String?, options: WriteOptions) async throws -> JSONValue {
+        try fault("update", resource, subresource)
         let name = object[path: "metadata.name"]?.stringValue ?? ""
         guard var current = self.object(resource, namespace: namespace, name: name) else { throw notFound(resource, name) }
         if let wanted = object[path: "metadata.resourceVersion"], wanted != current[path: "metadata.resourceVersion"] {
@@ -116,6 +148,7 @@ actor FakeKubeAPI: KubeAPI {
     }
 
     func patch(_ resource: Resource, namespace: String?, name: String, patch: Patch, subresource: String?, options: PatchOptions) async throws -> JSONValue {
+        try fault("patch", resource, subresource)
         guard case .merge(let body) = patch else {
             throw KubeError.api(APIError(code: 415, reason: "UnsupportedMediaType", message: "fake supports merge patches only"))
         }
@@ -144,6 +177,7 @@ actor FakeKubeAPI: KubeAPI {
     }
 
     func delete(_ resource: Resource, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue? {
+        try fault("delete", resource)
         guard var current = self.object(resource, namespace: namespace, name: name) else { throw notFound(resource, name) }
         if let uid = options.preconditionUID, current[path: "metadata.uid"]?.stringValue != uid { throw conflict(resource, name) }
         if (current[path: "metadata.finalizers"]?.arrayValue ?? []).isEmpty {

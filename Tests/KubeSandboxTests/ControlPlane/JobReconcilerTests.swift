@@ -98,18 +98,18 @@ import Testing
         // Round 1 sees the failed pod (finalizer still on) and records the failure.
         let j = job(["backoffLimit": 3], status: ["startTime": "2023-11-14T22:13:20Z"])
         let r1 = JobReconciler.reconcile(job: j, pods: [pod("a", phase: "Failed", finishedAt: t0)], now: t0, speed: 1)
-        #expect(r1.backoff == .init(failuresAfterLastSuccess: 1, lastFailureTime: t0))
+        #expect(r1.memory == .init(failuresAfterLastSuccess: 1, lastFailureTime: t0, startTime: Timestamp.parse("2023-11-14T22:13:20Z")))
         // The pod is gone by round 2: the record still holds the replacement back.
         let r2 = JobReconciler.reconcile(job: job(["backoffLimit": 3], status: r1.status!), pods: [], now: t0.addingTimeInterval(3),
-                                         speed: 1, backoff: r1.backoff)
+                                         speed: 1, memory: r1.memory)
         #expect(r2.createPods.isEmpty)
         #expect(r2.requeueAfter == .seconds(7))
         #expect(r2.status?["failed"] == 1)
         // A success resets it.
         let r3 = JobReconciler.reconcile(job: job(["completions": 3, "backoffLimit": 3], status: r2.status!),
                                          pods: [pod("b", phase: "Succeeded", finishedAt: t0.addingTimeInterval(1))],
-                                         now: t0.addingTimeInterval(3), speed: 1, backoff: r2.backoff)
-        #expect(r3.backoff.failuresAfterLastSuccess == 0)
+                                         now: t0.addingTimeInterval(3), speed: 1, memory: r2.memory)
+        #expect(r3.memory.failuresAfterLastSuccess == 0)
     }
 
     @Test func backoffLimitExceededFailsTheJob() {
@@ -150,6 +150,13 @@ import Testing
         #expect(after.status?["conditions"]?[0]?["reason"] == "DeadlineExceeded")
         #expect(after.status?["conditions"]?[0]?["message"] == "Job was active longer than specified deadline")
         #expect(after.deletePods == ["a"])
+        // The exact start time kept in memory wins over the stored whole second.
+        let exact = t0.addingTimeInterval(0.9)
+        let precise = job(["activeDeadlineSeconds": 30], status: ["startTime": .string(Timestamp.format(exact))])
+        let notYet = JobReconciler.reconcile(job: precise, pods: [pod("a", phase: "Running")], now: exact.addingTimeInterval(2.95),
+                                             speed: 10, memory: .init(startTime: exact))
+        #expect(types(notYet.status).isEmpty)
+        #expect(notYet.requeueAfter == .milliseconds(50))
         // Speed 10: the 30 s deadline passes after 3 s; with no pod left the Job fails at once.
         #expect(types(JobReconciler.reconcile(job: j, pods: [], now: t0.addingTimeInterval(3), speed: 10).status) == ["FailureTarget", "Failed"])
     }
