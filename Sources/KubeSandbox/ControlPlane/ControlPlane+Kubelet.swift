@@ -10,6 +10,8 @@ extension ControlPlane {
         /// The status last written (or being written); `nil` forces a write.
         var written: JSONValue?
         var deleteSent = false
+        /// The terminal status has been stored.
+        var reportedFinished = false
     }
 
     /// Runs every pod bound to a Ready node: one loop owns all lifecycles, wakes on pod and
@@ -43,6 +45,8 @@ extension ControlPlane {
                 var effects: [PodLifecycle.Effect] = []
                 var entry: KubeletEntry
                 if let existing = entries[uid] {
+                    // Finished and reported: nothing to do until it is deleted.
+                    if existing.reportedFinished, !deleting || existing.deleteSent { continue }
                     entry = existing
                     if !entry.lifecycle.isFinished {
                         if deleting {
@@ -56,7 +60,7 @@ extension ControlPlane {
                     }
                 } else {
                     if Self.isTerminal(pod) {
-                        if deleting { retry = await confirmDeletion(pod) || retry }
+                        if deleting, await confirmDeletion(pod) == .failed { retry = true }
                         continue
                     }
                     guard let node else {
@@ -93,9 +97,14 @@ extension ControlPlane {
                         retry = true
                     }
                 }
+                if entry.written == status, entry.lifecycle.isFinished { entry.reportedFinished = true }
                 if deleting, entry.lifecycle.isFinished, !entry.deleteSent {
                     let current = podCache.get(namespace: namespace, name: name) ?? pod
-                    if await confirmDeletion(current) { retry = true } else { entry.deleteSent = true }
+                    switch await confirmDeletion(current) {
+                    case .sent: entry.deleteSent = true
+                    case .waitingForFinalizers: break  // re-checked when the pod changes
+                    case .failed: retry = true
+                    }
                 }
                 entries[uid] = entry
             }
@@ -104,22 +113,24 @@ extension ControlPlane {
         }
     }
 
+    enum DeletionOutcome { case sent, waitingForFinalizers, failed }
+
     /// The kubelet's final delete of a stopped pod whose finalizers are gone (an API server with
-    /// graceful deletion keeps the object until then). Returns `true` to retry later.
-    func confirmDeletion(_ pod: JSONValue) async -> Bool {
-        guard (pod[path: "metadata.finalizers"]?.arrayValue ?? []).isEmpty else { return false }
+    /// graceful deletion keeps the object until then).
+    func confirmDeletion(_ pod: JSONValue) async -> DeletionOutcome {
+        guard (pod[path: "metadata.finalizers"]?.arrayValue ?? []).isEmpty else { return .waitingForFinalizers }
         do {
             let remaining = try await api.delete(.pods, namespace: pod[path: "metadata.namespace"]?.stringValue,
                                                  name: pod[path: "metadata.name"]?.stringValue ?? "",
                                                  options: DeleteOptions(gracePeriodSeconds: 0,
                                                                         preconditionUID: pod[path: "metadata.uid"]?.stringValue))
             if remaining == nil { podCache.remove(pod) }
-            return false
+            return .sent
         } catch where isNotFound(error) || isConflict(error) {
-            return false
+            return .sent
         } catch {
             logger.warning("pod delete failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
-            return true
+            return .failed
         }
     }
 
