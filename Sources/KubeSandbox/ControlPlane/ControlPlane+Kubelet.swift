@@ -68,6 +68,10 @@ extension ControlPlane {
                         continue
                     }
                     guard nodeReady || deleting else { continue }  // its kubelet is down: stays Pending
+                    if !deleting, let rejection = Scheduler.kubeletAdmission(pod: pod, node: node) {
+                        if await reject(pod, reason: rejection.reason, message: rejection.message) { retry = true }
+                        continue
+                    }
                     let ip = "10.244.\((nextIP / 250) % 250).\(nextIP % 250 + 2)"
                     nextIP &+= 1
                     let hostIP = (node[path: "status.addresses"]?.arrayValue ?? [])
@@ -132,6 +136,27 @@ extension ControlPlane {
             logger.warning("pod delete failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
             return .failed
         }
+    }
+
+    /// The kubelet refuses a pod it may not run: phase Failed with the predicate's reason, and a
+    /// Warning event. Returns `true` to retry later.
+    func reject(_ pod: JSONValue, reason: String, message: String) async -> Bool {
+        var status = pod["status"] ?? .emptyObject
+        status["phase"] = "Failed"
+        status["reason"] = .string(reason)
+        status["message"] = .string(message)
+        status["startTime"] = status["startTime"] ?? .string(Timestamp.format(time.now()))
+        do {
+            try await patchStatus(podCache, object: pod, status: status)
+        } catch where isNotFound(error) {
+            return false
+        } catch {
+            logger.warning("pod status write failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
+            return true
+        }
+        jobWakeup.signal()
+        await recordEvent(about: Self.withKind(pod, "Pod"), type: "Warning", reason: reason, message: message, component: "kubelet")
+        return false
     }
 
     /// A pod bound (by its creator) to a node that does not exist stays Pending with a message;

@@ -55,6 +55,20 @@ public enum Scheduler {
         return nil
     }
 
+    /// The kubelet's own admission check of a pod bound to its node (the scheduler may have been
+    /// bypassed with `spec.nodeName`): node affinity/selector, and `NoExecute` taints only.
+    /// `nil` admits; otherwise the pod is rejected with this `status.reason` and `status.message`.
+    public static func kubeletAdmission(pod: JSONValue, node: JSONValue) -> (reason: String, message: String)? {
+        if !matchesNodeSelector(pod: pod, node: node) || !matchesRequiredAffinity(pod: pod, node: node) {
+            return ("NodeAffinity", "Pod was rejected: Predicate NodeAffinity failed")
+        }
+        let tolerations = pod[path: "spec.tolerations"]?.arrayValue ?? []
+        for taint in taints(of: node) where taint.effect == "NoExecute" && !tolerations.contains(where: { tolerates($0, taint) }) {
+            return ("TaintToleration", "Pod was rejected: Predicate TaintToleration failed")
+        }
+        return nil
+    }
+
     /// The node's taints, plus `node.kubernetes.io/not-ready:NoSchedule` when it is not Ready and
     /// does not carry that taint already.
     static func taints(of node: JSONValue) -> [Taint] {

@@ -307,4 +307,23 @@ import Testing
             #expect(resumed)
         }
     }
+
+    @Test func podPinnedToANodeItDoesNotMatchIsRejected() async throws {
+        let h = Harness(nodes: [NodeSpec(name: "node-1", labels: ["disk": "hdd"])])
+        try await h.run {
+            _ = try await h.api.create(.pods, namespace: "default", object: [
+                "metadata": ["name": "pinned"],
+                "spec": ["nodeName": "node-1", "nodeSelector": ["disk": "ssd"], "restartPolicy": "Never",
+                         "containers": [["name": "c", "image": "busybox"]]],
+            ])
+            let rejected = await h.eventually("rejected") { api in
+                await api.object(.pods, namespace: "default", name: "pinned")?[path: "status.phase"] == "Failed"
+            }
+            guard rejected else { return }
+            let status = await h.api.object(.pods, namespace: "default", name: "pinned")?["status"]
+            #expect(status?["reason"] == "NodeAffinity")
+            #expect(status?["message"] == "Pod was rejected: Predicate NodeAffinity failed")
+            #expect(await h.eventually("event") { api in await api.all(.events).contains { $0["reason"] == "NodeAffinity" } })
+        }
+    }
 }

@@ -94,4 +94,15 @@ import Testing
             == .unschedulable(message: "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) had untolerated taint {k: v}."))
         #expect(Scheduler.decide(pod: pod(), nodes: [], podsPerNode: [:]) == .unschedulable(message: "no nodes available to schedule pods"))
     }
+
+    @Test func kubeletAdmissionChecksAffinityAndNoExecuteOnly() {
+        let n = node(NodeSpec(name: "a", labels: ["zone": "z1"], taints: [Taint(key: "soft", effect: "NoSchedule")]))
+        #expect(Scheduler.kubeletAdmission(pod: pod(["nodeName": "a"]), node: n) == nil)  // NoSchedule does not matter once bound
+        let wrongZone = Scheduler.kubeletAdmission(pod: pod(["nodeName": "a", "nodeSelector": ["zone": "z2"]]), node: n)
+        #expect(wrongZone?.reason == "NodeAffinity")
+        #expect(wrongZone?.message == "Pod was rejected: Predicate NodeAffinity failed")
+        let evicting = node(NodeSpec(name: "b", taints: [Taint(key: "drain", effect: "NoExecute")]))
+        #expect(Scheduler.kubeletAdmission(pod: pod(), node: evicting)?.reason == "TaintToleration")
+        #expect(Scheduler.kubeletAdmission(pod: pod(["tolerations": [["key": "drain", "operator": "Exists"]]]), node: evicting) == nil)
+    }
 }
