@@ -25,7 +25,7 @@ import Testing
 
         /// Yields until `predicate` holds for the API's state; a bounded number of rounds, no clock.
         func eventually(_ what: String, _ predicate: @Sendable (FakeKubeAPI) async -> Bool) async -> Bool {
-            for _ in 0..<200_000 {
+            for _ in 0..<1_000_000 {
                 if await predicate(api) { return true }
                 await Task.yield()
             }
@@ -324,6 +324,47 @@ import Testing
             #expect(status?["reason"] == "NodeAffinity")
             #expect(status?["message"] == "Pod was rejected: Predicate NodeAffinity failed")
             #expect(await h.eventually("event") { api in await api.all(.events).contains { $0["reason"] == "NodeAffinity" } })
+        }
+    }
+
+    @Test func nodeManagementAtRunTime() async throws {
+        let clock = ManualClock()
+        let h = Harness(nodes: NodeSpec.numbered(2), clock: clock)
+        try await h.run {
+            let registered = await h.eventually("nodes") { api in await api.all(.nodes).count == 2 }
+            guard registered else { return }
+            try await h.plane.cordon("node-2", true)
+            var node2 = await h.api.object(.nodes, namespace: nil, name: "node-2")
+            #expect(node2?[path: "spec.unschedulable"] == true)
+            #expect(node2?[path: "spec.taints"] == [["key": "node.kubernetes.io/unschedulable", "value": "", "effect": "NoSchedule"]])
+            try await h.plane.cordon("node-2", false)
+            node2 = await h.api.object(.nodes, namespace: nil, name: "node-2")
+            #expect(node2?[path: "spec.unschedulable"] == nil)
+            #expect(node2?[path: "spec.taints"] == nil)
+            await #expect(throws: ControlPlane.NodeError.self) { try await h.plane.setReady("node-9", false) }
+            await #expect(throws: ControlPlane.NodeError.self) { try await h.plane.addNode(NodeSpec(name: "node-1")) }
+
+            _ = try await h.api.create(.pods, namespace: "default", object: [
+                "metadata": ["name": "doomed"],
+                "spec": ["nodeName": "node-2", "restartPolicy": "Never",
+                         "containers": [["name": "c", "image": "busybox", "command": ["sleep", "600"]]]],
+            ])
+            let accepted = await h.eventually("accepted") { api in
+                await api.object(.pods, namespace: "default", name: "doomed")?[path: "status.containerStatuses"] != nil
+            }
+            guard accepted else { return }
+            clock.advance(by: .seconds(1))
+            let running = await h.eventually("running") { api in
+                await api.object(.pods, namespace: "default", name: "doomed")?[path: "status.phase"] == "Running"
+            }
+            guard running else { return }
+            try await h.plane.removeNode("node-2")
+            #expect(await h.api.object(.nodes, namespace: nil, name: "node-2") == nil)
+            #expect(h.plane.nodeSpecs.map(\.name) == ["node-1"])
+            let lost = await h.eventually("lost") { api in
+                await api.object(.pods, namespace: "default", name: "doomed")?[path: "status.reason"] == "NodeLost"
+            }
+            #expect(lost)
         }
     }
 }
