@@ -29,14 +29,15 @@ public final class ControlPlane: Sendable {
     private let eventCounter = Atomic<UInt64>(0)
 
     /// - Parameters:
-    ///   - speed: divides every simulated duration (`sleep 10s` at speed 10 takes 1 s).
+    ///   - speed: divides every simulated duration (`sleep 10s` at speed 10 takes 1 s); clamped
+    ///     to 0.001…1 000 000, non-finite or non-positive means 1.
     ///   - clock: drives program steps, back-offs and deadlines.
     ///   - now: the wall time for timestamps; by default derived from `clock`.
     public init(api: any KubeAPI, podLogs: PodLogStore, nodes: [NodeSpec], speed: Double,
                 clock: any Clock<Duration> = ContinuousClock(), now: (@Sendable () -> Date)? = nil, logger: Logger) {
         self.api = api
         self.podLogs = podLogs
-        self.speed = speed.isFinite && speed > 0 ? speed : 1
+        self.speed = sanitizedSpeed(speed)
         self.time = TimeSource(clock: clock, now: now)
         self.logger = logger
         let start = time.now()

@@ -81,7 +81,7 @@ public enum JobReconciler {
     /// `activeDeadlineSeconds`) like the kubelet divides program durations.
     public static func reconcile(job: JSONValue, pods: [JSONValue], now: Date, speed: Double,
                                  memory: Memory = Memory()) -> Result {
-        let speed = speed.isFinite && speed > 0 ? speed : 1
+        let speed = sanitizedSpeed(speed)
         var result = Result()
         let old = job["status"] ?? .emptyObject
         var status = old
@@ -136,7 +136,7 @@ public enum JobReconciler {
             let backoffLimit = Int(spec["backoffLimit"]?.intValue ?? 6)
             let restartPolicy = spec[path: "template.spec.restartPolicy"]?.stringValue ?? "Never"
             let completions = spec["completions"]?.intValue.map(Int.init)
-            let parallelism = Int(spec["parallelism"]?.intValue ?? 1)
+            let parallelism = max(0, Int(spec["parallelism"]?.intValue ?? 1))
 
             // 2. Failure and success targets; the first one found sticks.
             if !conditions.isTrue("FailureTarget") && !conditions.isTrue("SuccessCriteriaMet") {
@@ -145,7 +145,7 @@ public enum JobReconciler {
                     if now >= deadline {
                         conditions.set("FailureTarget", true, reason: "DeadlineExceeded", message: "Job was active longer than specified deadline")
                     } else {
-                        result.requeueAfter = .milliseconds(Int64((deadline.timeIntervalSince(now) * 1000).rounded(.up)))
+                        result.requeueAfter = .clampedSeconds(deadline.timeIntervalSince(now))
                     }
                 }
                 if !conditions.isTrue("FailureTarget") {
@@ -194,7 +194,7 @@ public enum JobReconciler {
                 if startTime == nil {
                     startTime = now
                     if let ads = spec["activeDeadlineSeconds"]?.doubleValue {
-                        result.requeueAfter = .milliseconds(Int64((ads / speed * 1000).rounded(.up)))
+                        result.requeueAfter = .clampedSeconds(ads / speed)
                     }
                 }
                 // 5. Pods: as many as wanted, replacements after the back-off.
@@ -212,7 +212,8 @@ public enum JobReconciler {
                     if let delay, delay > .zero {
                         result.requeueAfter = min(result.requeueAfter ?? delay, delay)
                     } else {
-                        result.createPods = (0..<(wantActive - active.count)).map { _ in podObject(for: job) }
+                        // At most 500 per pass, as the real controller; the next pass creates more.
+                        result.createPods = (0..<min(500, wantActive - active.count)).map { _ in podObject(for: job) }
                     }
                 }
             }
@@ -244,15 +245,14 @@ public enum JobReconciler {
         guard let lastFailure = failures.max() else { return nil }
         let seconds = min(360, 10 * pow2(failures.count - 1)) / speed
         let remaining = lastFailure.addingTimeInterval(seconds).timeIntervalSince(now)
-        return remaining > 0 ? .milliseconds(Int64((remaining * 1000).rounded(.up))) : .zero
+        return .clampedSeconds(remaining)
     }
 
     /// The same delay from a back-off record.
     static func backoffDelay(_ record: Memory, speed: Double, now: Date) -> Duration? {
         guard record.failuresAfterLastSuccess > 0, let last = record.lastFailureTime else { return nil }
         let seconds = min(360, 10 * pow2(record.failuresAfterLastSuccess - 1)) / speed
-        let remaining = last.addingTimeInterval(seconds).timeIntervalSince(now)
-        return remaining > 0 ? .milliseconds(Int64((remaining * 1000).rounded(.up))) : .zero
+        return .clampedSeconds(last.addingTimeInterval(seconds).timeIntervalSince(now))
     }
 
     /// A pod for the job: the template with the job's labels, controller reference and tracking finalizer.

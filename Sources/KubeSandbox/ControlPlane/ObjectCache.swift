@@ -46,8 +46,8 @@ final class ObjectCache: Sendable {
     func remove(_ object: JSONValue) {
         let key = Self.key(object)
         state.withLock { s in
-            if let current = s.objects[key], Self.isNewer(current, than: object),
-               current[path: "metadata.uid"] != object[path: "metadata.uid"] { return }
+            // A stale DELETED of an older object of the same name must not remove its successor.
+            if let current = s.objects[key], let uid = object[path: "metadata.uid"], current[path: "metadata.uid"] != uid { return }
             s.objects[key] = nil
         }
     }
@@ -94,6 +94,20 @@ struct TimeSource: Sendable {
     }
 
     func sleep(for d: Duration) async throws { try await sleepUntil(elapsed() + d) }
+}
+
+extension Duration {
+    /// `seconds` as a duration, clamped to [0, 100 years] so hostile spec values never trap.
+    static func clampedSeconds(_ seconds: Double) -> Duration {
+        guard seconds.isFinite, seconds > 0 else { return .zero }
+        return .milliseconds(Int64((min(seconds, 3.2e9) * 1000).rounded(.up)))
+    }
+}
+
+/// A speed factor made safe to divide by: finite, between 0.001 and 1 000 000.
+func sanitizedSpeed(_ speed: Double) -> Double {
+    guard speed.isFinite, speed > 0 else { return 1 }
+    return min(max(speed, 0.001), 1_000_000)
 }
 
 /// RFC 7386 merge patch turning `old` into `new`: changed members, `null` for removed ones.

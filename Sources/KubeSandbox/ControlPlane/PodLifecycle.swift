@@ -65,7 +65,7 @@ public struct PodLifecycle: Sendable {
         name = pod[path: "metadata.name"]?.stringValue ?? ""
         uid = pod[path: "metadata.uid"]?.stringValue ?? ""
         restartPolicy = pod[path: "spec.restartPolicy"]?.stringValue ?? "Always"
-        self.speed = speed.isFinite && speed > 0 ? speed : 1
+        self.speed = sanitizedSpeed(speed)
         acceptedAt = now
         self.podIP = podIP
         self.hostIP = hostIP

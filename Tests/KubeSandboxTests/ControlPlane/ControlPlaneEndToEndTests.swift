@@ -13,7 +13,7 @@ import Testing
 
         init(nodes: [NodeSpec] = NodeSpec.numbered(2), clock: any Clock<Duration> = InstantClock()) {
             plane = ControlPlane(api: api, podLogs: logs, nodes: nodes, speed: 100, clock: clock,
-                                 now: nil, logger: Logger(label: "test"))
+                                 now: nil, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         }
 
         /// Runs the control plane while `body` runs, then stops it.

@@ -192,4 +192,19 @@ import Testing
         #expect(r.status?["terminating"] == 1)
         #expect(r.removeFinalizer == ["a"])
     }
+
+    @Test func hostileSpecsNeverTrap() {
+        let huge = JobReconciler.reconcile(job: job(["parallelism": 1_000_000_000_000, "activeDeadlineSeconds": .int(Int64.max)]),
+                                           pods: [], now: t0, speed: .nan)
+        #expect(huge.createPods.count == 500)
+        #expect(huge.requeueAfter != nil)
+        let negative = JobReconciler.reconcile(job: job(["parallelism": -5, "completions": -1, "backoffLimit": -1]), pods: [], now: t0, speed: 0)
+        #expect(negative.createPods.isEmpty)
+        let tiny = JobReconciler.reconcile(job: job(["activeDeadlineSeconds": 1e300]), pods: [], now: t0, speed: 1e-300)
+        #expect(tiny.createPods.count == 1)
+        var l = PodLifecycle(pod: ["spec": ["restartPolicy": "OnFailure", "containers": [["name": "c", "command": ["sh", "-c", "sleep infinity; exit 1"]]]]],
+                             now: .zero, speed: 1e-300, podIP: "ip", hostIP: "h")
+        _ = l.advance(to: .seconds(1))
+        #expect(l.phase == "Pending")
+    }
 }
