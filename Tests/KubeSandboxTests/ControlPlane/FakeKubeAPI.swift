@@ -8,7 +8,6 @@ import Synchronization
 /// finalizers and deletionTimestamp, and watch streams replayed from a resourceVersion.
 /// No selectors, no validation, no garbage collection.
 actor FakeKubeAPI: KubeAPI {
-    struct Stored { var object: JSONValue }
     private var objects: [Resource: [String: JSONValue]] = [:]
     private var history: [(resource: Resource, event: WatchEvent, rv: UInt64)] = []
     private var watchers: [UInt64: (resource: Resource, continuation: AsyncThrowingStream<WatchEvent, any Error>.Continuation)] = [:]
