@@ -64,7 +64,12 @@ extension ControlPlane {
                         continue
                     }
                     guard let node else {
-                        retry = await reportMissingNode(pod, node: nodeName) || retry
+                        if deleting {
+                            // No kubelet will ever confirm it: delete it for good, as PodGC does.
+                            if await confirmDeletion(pod) == .failed { retry = true }
+                        } else if await reportMissingNode(pod, node: nodeName) {
+                            retry = true
+                        }
                         continue
                     }
                     guard nodeReady || deleting else { continue }  // its kubelet is down: stays Pending
