@@ -367,4 +367,26 @@ import Testing
             #expect(lost)
         }
     }
+
+    @Test func podPinnedToAMissingNodeWaitsForIt() async throws {
+        let h = Harness(nodes: [NodeSpec(name: "node-1")])
+        try await h.run {
+            _ = try await h.api.create(.pods, namespace: "default", object: [
+                "metadata": ["name": "ghostly"],
+                "spec": ["nodeName": "ghost", "restartPolicy": "Never", "containers": [["name": "c", "image": "busybox"]]],
+            ])
+            let waiting = await h.eventually("message") { api in
+                await api.object(.pods, namespace: "default", name: "ghostly")?[path: "status.message"]
+                    == "node \"ghost\" not found: the pod stays Pending until a node with that name exists"
+            }
+            guard waiting else { return }
+            #expect(await h.api.object(.pods, namespace: "default", name: "ghostly")?[path: "status.phase"] == "Pending")
+            try await h.plane.addNode(NodeSpec(name: "ghost"))
+            let ran = await h.eventually("succeeded") { api in
+                await api.object(.pods, namespace: "default", name: "ghostly")?[path: "status.phase"] == "Succeeded"
+            }
+            guard ran else { return }
+            #expect(await h.api.object(.pods, namespace: "default", name: "ghostly")?[path: "status.message"] == nil)
+        }
+    }
 }
