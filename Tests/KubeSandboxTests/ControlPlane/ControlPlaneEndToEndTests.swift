@@ -389,4 +389,39 @@ import Testing
             #expect(await h.api.object(.pods, namespace: "default", name: "ghostly")?[path: "status.message"] == nil)
         }
     }
+
+    @Test func parallelJobCreatesExactlyTheCompletions() async throws {
+        let h = Harness(nodes: NodeSpec.numbered(3))
+        try await h.run {
+            var job = Self.job("wide", script: "sleep 1")
+            job[path: "spec.parallelism"] = 2
+            job[path: "spec.completions"] = 5
+            _ = try await h.api.create(.jobs, namespace: "default", object: job)
+            let done = await h.eventually("job complete") { api in
+                Self.conditionTypes(await api.object(.jobs, namespace: "default", name: "wide")).contains("Complete")
+            }
+            guard done else { return }
+            #expect(await h.api.object(.jobs, namespace: "default", name: "wide")?[path: "status.succeeded"] == 5)
+            let pods = await h.api.all(.pods)
+            #expect(pods.count == 5)
+            // Spread by running pods: the two that run together land on different nodes.
+            #expect(Set(pods.compactMap { $0[path: "spec.nodeName"]?.stringValue }).count >= 2)
+        }
+    }
+
+    @Test func podsOfADeletedJobLoseTheirFinalizer() async throws {
+        let clock = ManualClock()
+        let h = Harness(clock: clock)
+        try await h.run {
+            _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("gone", script: "sleep 100"))
+            let created = await h.eventually("pod") { api in await api.all(.pods).count == 1 }
+            guard created else { return }
+            // No garbage collector in the fake: the pod is orphaned with its finalizer.
+            _ = try await h.api.delete(.jobs, namespace: "default", name: "gone")
+            let released = await h.eventually("finalizer removed") { api in
+                await api.all(.pods).first?[path: "metadata.finalizers"] == []
+            }
+            #expect(released)
+        }
+    }
 }
