@@ -85,7 +85,7 @@ public enum JobReconciler {
         var result = Result()
         let old = job["status"] ?? .emptyObject
         var status = old
-        var conditions = Conditions(old["conditions"]?.arrayValue ?? [], now: now)
+        var conditions = JobConditions(old["conditions"]?.arrayValue ?? [], now: now)
         let views = pods.map(PodView.init)
         let byUID = Dictionary(views.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
 
@@ -277,37 +277,5 @@ public enum JobReconciler {
         ]
         if let annotations = template[path: "metadata.annotations"] { metadata["annotations"] = annotations }
         return ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? .emptyObject]
-    }
-}
-
-/// A Job's condition list with the API's transition-time rules.
-struct Conditions {
-    var items: [JSONValue]
-    let now: Date
-
-    init(_ items: [JSONValue], now: Date) {
-        self.items = items
-        self.now = now
-    }
-
-    func isTrue(_ type: String) -> Bool { trueCondition(type) != nil }
-
-    func trueCondition(_ type: String) -> (type: String, reason: String, message: String)? {
-        guard let c = items.first(where: { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" }) else { return nil }
-        return (type, c["reason"]?.stringValue ?? "", c["message"]?.stringValue ?? "")
-    }
-
-    /// Sets a condition; probe and transition times are `now` when its status changes.
-    mutating func set(_ type: String, _ value: Bool, reason: String, message: String) {
-        let statusText = value ? "True" : "False"
-        let ts = JSONValue.string(Timestamp.format(now))
-        let condition: JSONValue = ["type": .string(type), "status": .string(statusText), "reason": .string(reason),
-                                    "message": .string(message), "lastProbeTime": ts, "lastTransitionTime": ts]
-        if let i = items.firstIndex(where: { $0["type"]?.stringValue == type }) {
-            if items[i]["status"]?.stringValue == statusText && items[i]["reason"]?.stringValue == reason { return }
-            items[i] = condition
-        } else {
-            items.append(condition)
-        }
     }
 }

@@ -1,29 +1,6 @@
 import Foundation
 import Kube
 
-/// A taint as in `Node.spec.taints`.
-public struct Taint: Sendable, Hashable {
-    public var key: String
-    public var value: String
-    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`.
-    public var effect: String
-    public init(key: String, value: String = "", effect: String) {
-        self.key = key
-        self.value = value
-        self.effect = effect
-    }
-
-    var json: JSONValue { ["key": .string(key), "value": .string(value), "effect": .string(effect)] }
-
-    init?(json: JSONValue) {
-        guard let key = json["key"]?.stringValue, let effect = json["effect"]?.stringValue else { return nil }
-        self.init(key: key, value: json["value"]?.stringValue ?? "", effect: effect)
-    }
-
-    static let notReady = "node.kubernetes.io/not-ready"
-    static let unschedulable = "node.kubernetes.io/unschedulable"
-}
-
 /// A simulated node: what the control plane registers as a `Node` object.
 public struct NodeSpec: Sendable, Hashable {
     public var name: String
@@ -133,24 +110,5 @@ public struct NodeSpec: Sendable, Hashable {
             "spec": specJSON(index: index),
             "status": statusJSON(index: index, now: now, readySince: now),
         ]
-    }
-}
-
-/// RFC 3339 timestamps as the API writes them (`2024-05-01T10:00:00Z`), second precision.
-enum Timestamp {
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
-
-    /// `nil` for a missing or malformed timestamp.
-    static func parse(_ text: String?) -> Date? {
-        guard let text else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let d = formatter.date(from: text) { return d }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
     }
 }

@@ -4,36 +4,8 @@ import Logging
 import Testing
 @testable import KubeSandbox
 
-/// The loops against the in-memory API, on a clock whose sleeps return at once.
+/// Jobs end to end: every loop against the in-memory API, on an instant or a manual clock.
 @Suite struct ControlPlaneEndToEndTests {
-    struct Harness {
-        let api = FakeKubeAPI()
-        let logs = PodLogStore()
-        let plane: ControlPlane
-
-        init(nodes: [NodeSpec] = NodeSpec.numbered(2), clock: any Clock<Duration> = InstantClock()) {
-            plane = ControlPlane(api: api, podLogs: logs, nodes: nodes, speed: 100, clock: clock,
-                                 now: nil, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        }
-
-        /// Runs the control plane while `body` runs, then stops it.
-        func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-            let task = Task { await plane.run() }
-            defer { task.cancel() }
-            return try await body()
-        }
-
-        /// Yields until `predicate` holds for the API's state; a bounded number of rounds, no clock.
-        func eventually(_ what: String, _ predicate: @Sendable (FakeKubeAPI) async -> Bool) async -> Bool {
-            for _ in 0..<1_000_000 {
-                if await predicate(api) { return true }
-                await Task.yield()
-            }
-            Issue.record("never happened: \(what)")
-            return false
-        }
-    }
-
     static func job(_ name: String, script: String, backoffLimit: Int? = nil, restartPolicy: String = "Never") -> JSONValue {
         var spec: JSONValue = ["template": ["spec": [
             "restartPolicy": .string(restartPolicy),
@@ -48,7 +20,7 @@ import Testing
     }
 
     @Test func sleepingJobCompletes() async throws {
-        let h = Harness()
+        let h = ControlPlaneHarness()
         try await h.run {
             _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("sleepy", script: "echo hello; sleep 10s"))
             let done = await h.eventually("job complete") { api in
@@ -89,7 +61,7 @@ import Testing
     }
 
     @Test func failingJobFailsAfterBackoffLimit() async throws {
-        let h = Harness()
+        let h = ControlPlaneHarness()
         try await h.run {
             _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("broken", script: "exit 1", backoffLimit: 1))
             let failed = await h.eventually("job failed") { api in
@@ -112,65 +84,8 @@ import Testing
         }
     }
 
-    @Test func unschedulablePodWaitsForANode() async throws {
-        let h = Harness(nodes: [NodeSpec(name: "node-1", unschedulable: true)])
-        try await h.run {
-            _ = try await h.api.create(.pods, namespace: "default", object: [
-                "metadata": ["name": "lonely"],
-                "spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox", "command": ["true"]]]],
-            ])
-            let pending = await h.eventually("unschedulable") { api in
-                let c = await api.object(.pods, namespace: "default", name: "lonely")?[path: "status.conditions"]?[0]
-                return c?["reason"] == "Unschedulable"
-            }
-            guard pending else { return }
-            let condition = await h.api.object(.pods, namespace: "default", name: "lonely")?[path: "status.conditions"]?[0]
-            #expect(condition?["message"] == "0/1 nodes are available: 1 node(s) were unschedulable.")
-            #expect(await h.eventually("FailedScheduling event") { api in await api.all(.events).contains { $0["reason"] == "FailedScheduling" } })
-            try await h.plane.addNode(NodeSpec(name: "node-2"))
-            let ran = await h.eventually("succeeded on node-2") { api in
-                let pod = await api.object(.pods, namespace: "default", name: "lonely")
-                return pod?[path: "status.phase"] == "Succeeded" && pod?[path: "spec.nodeName"] == "node-2"
-            }
-            #expect(ran)
-        }
-    }
-
-    @Test func notReadyNodeLosesItsPods() async throws {
-        // A manual clock: with the instant one, `sleep infinity` would simply finish.
-        let clock = ManualClock()
-        let h = Harness(nodes: [NodeSpec(name: "node-1")], clock: clock)
-        try await h.run {
-            _ = try await h.api.create(.pods, namespace: "default", object: [
-                "metadata": ["name": "long"],
-                "spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox", "command": ["sleep", "infinity"]]]],
-            ])
-            let created = await h.eventually("creating") { api in
-                await api.object(.pods, namespace: "default", name: "long")?[path: "status.containerStatuses"] != nil
-            }
-            guard created else { return }
-            #expect(await h.api.object(.pods, namespace: "default", name: "long")?[path: "status.phase"] == "Pending")
-            clock.advance(by: .seconds(1))
-            let running = await h.eventually("running") { api in
-                await api.object(.pods, namespace: "default", name: "long")?[path: "status.phase"] == "Running"
-            }
-            guard running else { return }
-            try await h.plane.setReady("node-1", false)
-            let lost = await h.eventually("failed") { api in
-                await api.object(.pods, namespace: "default", name: "long")?[path: "status.phase"] == "Failed"
-            }
-            guard lost else { return }
-            let pod = await h.api.object(.pods, namespace: "default", name: "long")
-            #expect(pod?[path: "status.reason"] == "NodeLost")
-            #expect(pod?[path: "status.message"] == "Node node-1 which was running pod long is unresponsive")
-            let node = await h.api.object(.nodes, namespace: nil, name: "node-1")
-            #expect(Scheduler.isReady(node ?? .null) == false)
-            #expect((node?[path: "spec.taints"]?.arrayValue ?? []).contains { $0["key"] == "node.kubernetes.io/not-ready" })
-        }
-    }
-
     @Test func onFailureJobFailsOnRestartsAndDeletesItsPod() async throws {
-        let h = Harness()
+        let h = ControlPlaneHarness()
         try await h.run {
             _ = try await h.api.create(.jobs, namespace: "default",
                                        object: Self.job("crashy", script: "sleep 1; exit 3", backoffLimit: 2, restartPolicy: "OnFailure"))
@@ -190,7 +105,7 @@ import Testing
 
     @Test func deletedRunningPodIsCountedFailedAndReplaced() async throws {
         let clock = ManualClock()
-        let h = Harness(clock: clock)
+        let h = ControlPlaneHarness(clock: clock)
         try await h.run {
             _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("victim", script: "sleep 100", backoffLimit: 3))
             let started = await h.eventually("pod accepted by the kubelet") { api in
@@ -216,49 +131,9 @@ import Testing
         }
     }
 
-    @Test func apiFailuresAreRetried() async throws {
-        let h = Harness()
-        // Every kind of write the loops make fails a few times, and the first lists too.
-        await h.api.inject("list", "pods", count: 2)
-        await h.api.inject("create", "pods", count: 2)
-        await h.api.inject("patch", "pods", subresource: "status", count: 3)
-        await h.api.inject("patch", "pods", count: 2)
-        await h.api.inject("patch", "jobs", subresource: "status", count: 3)
-        try await h.run {
-            _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("flaky", script: "echo ok"))
-            let done = await h.eventually("job complete") { api in
-                Self.conditionTypes(await api.object(.jobs, namespace: "default", name: "flaky")).contains("Complete")
-            }
-            guard done else { return }
-            #expect(await h.api.injectedFailures == 12)
-            #expect(await h.api.all(.pods).count == 1)
-            #expect(await h.api.object(.jobs, namespace: "default", name: "flaky")?[path: "status.succeeded"] == 1)
-        }
-    }
-
-    @Test func expiredWatchesRelist() async throws {
-        let clock = ManualClock()
-        let h = Harness(clock: clock)
-        try await h.run {
-            let registered = await h.eventually("nodes") { api in await api.all(.nodes).count == 2 }
-            guard registered else { return }
-            // Let the informers open their watches, then expire them all.
-            for _ in 0..<1_000 { await Task.yield() }
-            await h.api.expireWatches()
-            _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("after-expiry", script: "echo ok"))
-            let accepted = await h.eventually("pod accepted") { api in await api.all(.pods).first?[path: "status.containerStatuses"] != nil }
-            guard accepted else { return }
-            clock.advance(by: .seconds(1))
-            let done = await h.eventually("job complete") { api in
-                Self.conditionTypes(await api.object(.jobs, namespace: "default", name: "after-expiry")).contains("Complete")
-            }
-            #expect(done)
-        }
-    }
-
     @Test func activeDeadlineFailsARunningJob() async throws {
         let clock = ManualClock()
-        let h = Harness(clock: clock)
+        let h = ControlPlaneHarness(clock: clock)
         try await h.run {
             var job = Self.job("slow", script: "sleep 1h")
             job[path: "spec.activeDeadlineSeconds"] = 60
@@ -282,7 +157,7 @@ import Testing
 
     @Test func suspendStopsAndResumeRestarts() async throws {
         let clock = ManualClock()
-        let h = Harness(clock: clock)
+        let h = ControlPlaneHarness(clock: clock)
         try await h.run {
             _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("pausable", script: "sleep 1h"))
             let accepted = await h.eventually("pod accepted") { api in await api.all(.pods).first?[path: "status.containerStatuses"] != nil }
@@ -308,90 +183,8 @@ import Testing
         }
     }
 
-    @Test func podPinnedToANodeItDoesNotMatchIsRejected() async throws {
-        let h = Harness(nodes: [NodeSpec(name: "node-1", labels: ["disk": "hdd"])])
-        try await h.run {
-            _ = try await h.api.create(.pods, namespace: "default", object: [
-                "metadata": ["name": "pinned"],
-                "spec": ["nodeName": "node-1", "nodeSelector": ["disk": "ssd"], "restartPolicy": "Never",
-                         "containers": [["name": "c", "image": "busybox"]]],
-            ])
-            let rejected = await h.eventually("rejected") { api in
-                await api.object(.pods, namespace: "default", name: "pinned")?[path: "status.phase"] == "Failed"
-            }
-            guard rejected else { return }
-            let status = await h.api.object(.pods, namespace: "default", name: "pinned")?["status"]
-            #expect(status?["reason"] == "NodeAffinity")
-            #expect(status?["message"] == "Pod was rejected: Predicate NodeAffinity failed")
-            #expect(await h.eventually("event") { api in await api.all(.events).contains { $0["reason"] == "NodeAffinity" } })
-        }
-    }
-
-    @Test func nodeManagementAtRunTime() async throws {
-        let clock = ManualClock()
-        let h = Harness(nodes: NodeSpec.numbered(2), clock: clock)
-        try await h.run {
-            let registered = await h.eventually("nodes") { api in await api.all(.nodes).count == 2 }
-            guard registered else { return }
-            try await h.plane.cordon("node-2", true)
-            var node2 = await h.api.object(.nodes, namespace: nil, name: "node-2")
-            #expect(node2?[path: "spec.unschedulable"] == true)
-            #expect(node2?[path: "spec.taints"] == [["key": "node.kubernetes.io/unschedulable", "value": "", "effect": "NoSchedule"]])
-            try await h.plane.cordon("node-2", false)
-            node2 = await h.api.object(.nodes, namespace: nil, name: "node-2")
-            #expect(node2?[path: "spec.unschedulable"] == nil)
-            #expect(node2?[path: "spec.taints"] == nil)
-            await #expect(throws: ControlPlane.NodeError.self) { try await h.plane.setReady("node-9", false) }
-            await #expect(throws: ControlPlane.NodeError.self) { try await h.plane.addNode(NodeSpec(name: "node-1")) }
-
-            _ = try await h.api.create(.pods, namespace: "default", object: [
-                "metadata": ["name": "doomed"],
-                "spec": ["nodeName": "node-2", "restartPolicy": "Never",
-                         "containers": [["name": "c", "image": "busybox", "command": ["sleep", "600"]]]],
-            ])
-            let accepted = await h.eventually("accepted") { api in
-                await api.object(.pods, namespace: "default", name: "doomed")?[path: "status.containerStatuses"] != nil
-            }
-            guard accepted else { return }
-            clock.advance(by: .seconds(1))
-            let running = await h.eventually("running") { api in
-                await api.object(.pods, namespace: "default", name: "doomed")?[path: "status.phase"] == "Running"
-            }
-            guard running else { return }
-            try await h.plane.removeNode("node-2")
-            #expect(await h.api.object(.nodes, namespace: nil, name: "node-2") == nil)
-            #expect(h.plane.nodeSpecs.map(\.name) == ["node-1"])
-            let lost = await h.eventually("lost") { api in
-                await api.object(.pods, namespace: "default", name: "doomed")?[path: "status.reason"] == "NodeLost"
-            }
-            #expect(lost)
-        }
-    }
-
-    @Test func podPinnedToAMissingNodeWaitsForIt() async throws {
-        let h = Harness(nodes: [NodeSpec(name: "node-1")])
-        try await h.run {
-            _ = try await h.api.create(.pods, namespace: "default", object: [
-                "metadata": ["name": "ghostly"],
-                "spec": ["nodeName": "ghost", "restartPolicy": "Never", "containers": [["name": "c", "image": "busybox"]]],
-            ])
-            let waiting = await h.eventually("message") { api in
-                await api.object(.pods, namespace: "default", name: "ghostly")?[path: "status.message"]
-                    == "node \"ghost\" not found: the pod stays Pending until a node with that name exists"
-            }
-            guard waiting else { return }
-            #expect(await h.api.object(.pods, namespace: "default", name: "ghostly")?[path: "status.phase"] == "Pending")
-            try await h.plane.addNode(NodeSpec(name: "ghost"))
-            let ran = await h.eventually("succeeded") { api in
-                await api.object(.pods, namespace: "default", name: "ghostly")?[path: "status.phase"] == "Succeeded"
-            }
-            guard ran else { return }
-            #expect(await h.api.object(.pods, namespace: "default", name: "ghostly")?[path: "status.message"] == nil)
-        }
-    }
-
     @Test func parallelJobCreatesExactlyTheCompletions() async throws {
-        let h = Harness(nodes: NodeSpec.numbered(3))
+        let h = ControlPlaneHarness(nodes: NodeSpec.numbered(3))
         try await h.run {
             var job = Self.job("wide", script: "sleep 1")
             job[path: "spec.parallelism"] = 2
@@ -411,7 +204,7 @@ import Testing
 
     @Test func podsOfADeletedJobLoseTheirFinalizer() async throws {
         let clock = ManualClock()
-        let h = Harness(clock: clock)
+        let h = ControlPlaneHarness(clock: clock)
         try await h.run {
             _ = try await h.api.create(.jobs, namespace: "default", object: Self.job("gone", script: "sleep 100"))
             let created = await h.eventually("pod") { api in await api.all(.pods).count == 1 }
