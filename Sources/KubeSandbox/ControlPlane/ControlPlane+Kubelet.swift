@@ -12,6 +12,8 @@ extension ControlPlane {
         var deleteSent = false
         /// The terminal status has been stored.
         var reportedFinished = false
+        /// The taint manager has asked for the pod's deletion.
+        var evicted = false
     }
 
     /// Runs every pod bound to a Ready node: one loop owns all lifecycles, wakes on pod and
@@ -56,6 +58,9 @@ extension ControlPlane {
                                                            message: "Node \(nodeName) which was running pod \(name) is unresponsive")
                         } else {
                             effects = entry.lifecycle.advance(to: now)
+                            if !entry.evicted, let node, let taint = Scheduler.untoleratedNoExecuteTaint(pod: pod, node: node) {
+                                if await evict(pod, taint: taint) { entry.evicted = true } else { retry = true }
+                            }
                         }
                     }
                 } else {
@@ -140,6 +145,34 @@ extension ControlPlane {
         } catch {
             logger.warning("pod delete failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
             return .failed
+        }
+    }
+
+    /// The taint manager's eviction of a running pod from a node with an untolerated `NoExecute`
+    /// taint: condition DisruptionTarget, an event, then a delete (the kubelet then stops it).
+    /// Returns `false` to retry later.
+    func evict(_ pod: JSONValue, taint: Taint) async -> Bool {
+        let namespace = pod[path: "metadata.namespace"]?.stringValue ?? "default"
+        let name = pod[path: "metadata.name"]?.stringValue ?? ""
+        var status = pod["status"] ?? .emptyObject
+        status["conditions"] = .array(Self.setCondition(status["conditions"]?.arrayValue ?? [], [
+            "type": "DisruptionTarget", "status": "True", "reason": "DeletionByTaintManager",
+            "message": "Taint manager: deleting due to NoExecute taint",
+        ], now: time.now()))
+        do {
+            try await patchStatus(podCache, object: pod, status: status)
+            await recordEvent(about: Self.withKind(pod, "Pod"), type: "Normal", reason: "TaintManagerEviction",
+                              message: "Marking for deletion Pod \(namespace)/\(name)", component: "taint-eviction-controller")
+            if let remaining = try await api.delete(.pods, namespace: namespace, name: name, options: DeleteOptions()) {
+                podCache.upsert(remaining)
+            }
+            kubeletWakeup.signal()
+            return true
+        } catch where isNotFound(error) {
+            return true
+        } catch {
+            logger.warning("eviction failed; retrying", metadata: ["pod.name": "\(namespace)/\(name)", "taint": "\(taint.key)", "error": "\(error)"])
+            return false
         }
     }
 

@@ -54,6 +54,12 @@ extension ControlPlane {
         try await changeNode(name) { $0.spec.unschedulable = unschedulable }
     }
 
+    /// Replaces a node's own taints (the not-ready and unschedulable ones stay managed). An
+    /// untolerated `NoExecute` taint evicts the pods running there.
+    public func setTaints(_ name: String, _ taints: [Taint]) async throws {
+        try await changeNode(name) { $0.spec.taints = taints }
+    }
+
     private func changeNode(_ name: String, _ change: (inout (spec: NodeSpec, index: Int, readySince: Date)) -> Void) async throws {
         let entry = try nodes.withLock { n -> (spec: NodeSpec, index: Int, readySince: Date) in
             guard var e = n[name] else { throw NodeError.unknownNode(name) }

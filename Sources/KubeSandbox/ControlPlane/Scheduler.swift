@@ -62,11 +62,17 @@ public enum Scheduler {
         if !matchesNodeSelector(pod: pod, node: node) || !matchesRequiredAffinity(pod: pod, node: node) {
             return ("NodeAffinity", "Pod was rejected: Predicate NodeAffinity failed")
         }
-        let tolerations = pod[path: "spec.tolerations"]?.arrayValue ?? []
-        for taint in taints(of: node) where taint.effect == "NoExecute" && !tolerations.contains(where: { tolerates($0, taint) }) {
+        if untoleratedNoExecuteTaint(pod: pod, node: node) != nil {
             return ("TaintToleration", "Pod was rejected: Predicate TaintToleration failed")
         }
         return nil
+    }
+
+    /// The first `NoExecute` taint of the node the pod does not tolerate (a toleration with
+    /// `tolerationSeconds` counts as tolerating: timed evictions are not simulated).
+    public static func untoleratedNoExecuteTaint(pod: JSONValue, node: JSONValue) -> Taint? {
+        let tolerations = pod[path: "spec.tolerations"]?.arrayValue ?? []
+        return taints(of: node).first { taint in taint.effect == "NoExecute" && !tolerations.contains { tolerates($0, taint) } }
     }
 
     /// The node's taints, plus `node.kubernetes.io/not-ready:NoSchedule` when it is not Ready and

@@ -183,4 +183,32 @@ import Testing
             #expect(await h.api.object(.jobs, namespace: "default", name: "flaky")?[path: "status.succeeded"] == 1)
         }
     }
+
+    @Test func noExecuteTaintEvictsRunningPods() async throws {
+        let clock = ManualClock()
+        let h = ControlPlaneHarness(nodes: [NodeSpec(name: "node-1")], clock: clock)
+        try await h.run {
+            for name in ["plain", "tolerant"] {
+                var spec: JSONValue = ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox", "command": ["sleep", "600"]]]]
+                if name == "tolerant" { spec["tolerations"] = [["key": "maintenance", "operator": "Exists"]] }
+                _ = try await h.api.create(.pods, namespace: "default", object: ["metadata": ["name": .string(name)], "spec": spec])
+            }
+            let accepted = await h.eventually("accepted") { api in
+                let pods = await api.all(.pods)
+                return pods.count == 2 && pods.allSatisfy { $0[path: "status.containerStatuses"] != nil }
+            }
+            guard accepted else { return }
+            clock.advance(by: .seconds(1))
+            let running = await h.eventually("running") { api in await api.all(.pods).allSatisfy { $0[path: "status.phase"] == "Running" } }
+            guard running else { return }
+            try await h.plane.setTaints("node-1", [Taint(key: "maintenance", value: "now", effect: "NoExecute")])
+            let evicted = await h.eventually("evicted") { api in await api.object(.pods, namespace: "default", name: "plain") == nil }
+            guard evicted else { return }
+            #expect(await h.api.writes.contains("DELETED pods plain"))
+            #expect(await h.eventually("event") { api in
+                await api.all(.events).contains { $0["reason"] == "TaintManagerEviction" && $0["message"] == "Marking for deletion Pod default/plain" }
+            })
+            #expect(await h.api.object(.pods, namespace: "default", name: "tolerant")?[path: "status.phase"] == "Running")
+        }
+    }
 }
