@@ -16,7 +16,9 @@
 public struct ContainerProgram: Sendable, Hashable {
     /// A log line written `at` this offset from the container's start.
     public struct LogLine: Sendable, Hashable {
+        /// Offset from the container's start.
         public var at: Duration
+        /// The line, without its newline.
         public var text: String
         public init(at: Duration, text: String) {
             self.at = at
@@ -24,9 +26,11 @@ public struct ContainerProgram: Sendable, Hashable {
         }
     }
 
+    /// Log lines in time order.
     public var lines: [LogLine]
     /// When the container exits, from its start.
     public var duration: Duration
+    /// Exit code, 0…255.
     public var exitCode: Int
 
     public init(lines: [LogLine], duration: Duration, exitCode: Int) {
@@ -35,9 +39,13 @@ public struct ContainerProgram: Sendable, Hashable {
         self.exitCode = exitCode
     }
 
+    /// Scripts are cut at this many bytes.
     public static let maxScriptBytes = 64 * 1024
+    /// At most this many commands run.
     public static let maxSteps = 10_000
+    /// At most this many lines are logged.
     public static let maxLogLines = 5_000
+    /// Longer lines are cut.
     public static let maxLineBytes = 16 * 1024
     /// The longest a container can run: 30 days (also what `sleep infinity` means).
     public static let maxDuration: Duration = .seconds(30 * 24 * 3600)

@@ -8,17 +8,23 @@ import Kube
 /// controller does it: a finished pod's UID first goes into `status.uncountedTerminatedPods`
 /// (written), then its finalizer is removed, then (next round) it moves into `succeeded`/`failed`.
 public enum JobReconciler {
+    /// The finalizer that keeps a pod until the controller has counted it.
     public static let trackingFinalizer = "batch.kubernetes.io/job-tracking"
 
     /// What to do, in order: write `status` (when non-nil), then remove finalizers, delete pods,
     /// create pods, record events; come back after `requeueAfter` if nothing else happens.
     public struct Result: Sendable {
+        /// The new `status`, or `nil` when unchanged.
         public var status: JSONValue?
+        /// Pods (names) whose tracking finalizer goes, after `status` is stored.
         public var removeFinalizer: [String] = []
+        /// Pods (names) to delete.
         public var deletePods: [String] = []
         /// Pods to create (metadata.generateName set).
         public var createPods: [JSONValue] = []
+        /// Events about the Job.
         public var events: [JobEvent] = []
+        /// Come back after this long even without a change (back-off, deadline).
         public var requeueAfter: Duration?
         /// What to pass to the next reconcile of this Job.
         public var memory = Memory()
@@ -29,8 +35,11 @@ public enum JobReconciler {
     /// counts), and the exact start time (the API's timestamps have whole seconds, too coarse for
     /// deadlines divided by a speed factor).
     public struct Memory: Sendable, Hashable {
+        /// Failed pods since the last succeeded one.
         public var failuresAfterLastSuccess = 0
+        /// When the last failure was observed.
         public var lastFailureTime: Date?
+        /// The exact `status.startTime`.
         public var startTime: Date?
         public init(failuresAfterLastSuccess: Int = 0, lastFailureTime: Date? = nil, startTime: Date? = nil) {
             self.failuresAfterLastSuccess = failuresAfterLastSuccess
@@ -39,7 +48,9 @@ public enum JobReconciler {
         }
     }
 
+    /// An Event to record about the Job.
     public struct JobEvent: Sendable, Hashable {
+        /// `Normal` or `Warning`.
         public var type: String
         public var reason: String
         public var message: String

@@ -3,11 +3,15 @@ import Kube
 
 /// A simulated node: what the control plane registers as a `Node` object.
 public struct NodeSpec: Sendable, Hashable {
+    /// The node name (also `kubernetes.io/hostname`).
     public var name: String
     /// Extra labels; `kubernetes.io/hostname`, `kubernetes.io/os` and `kubernetes.io/arch` are added.
     public var labels: [String: String]
+    /// `spec.taints`, besides the managed not-ready/unschedulable ones.
     public var taints: [Taint]
+    /// Condition `Ready`.
     public var ready: Bool
+    /// Cordoned (`spec.unschedulable`).
     public var unschedulable: Bool
 
     public init(name: String, labels: [String: String] = [:], taints: [Taint] = [],

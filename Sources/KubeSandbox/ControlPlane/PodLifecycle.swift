@@ -7,6 +7,7 @@ import Kube
 /// lines, containers that will not run again); `status(…)` renders `Pod.status`.
 /// Container programs are already scaled by the speed factor when the lifecycle is built.
 public struct PodLifecycle: Sendable {
+    /// What the owner must do outside the state machine.
     public enum Effect: Sendable, Hashable {
         /// A line the container wrote at `at`.
         case log(container: String, text: String, at: Duration)
@@ -14,12 +15,14 @@ public struct PodLifecycle: Sendable {
         case exited(container: String)
     }
 
+    /// A container's state as in `containerStatuses[].state`, on the clock's offsets.
     public enum ContainerState: Sendable, Hashable {
         case waiting(reason: String, until: Duration?)
         case running(startedAt: Duration, nextLine: Int)
         case terminated(exitCode: Int, reason: String, startedAt: Duration, finishedAt: Duration)
     }
 
+    /// One (init) container: its program and runtime state.
     public struct Container: Sendable {
         public var name: String
         public var image: String
@@ -34,6 +37,7 @@ public struct PodLifecycle: Sendable {
         }
     }
 
+    /// Where the pod is in its life.
     public enum Stage: Sendable, Hashable {
         case creating(until: Duration)
         case initializing(index: Int)
@@ -41,20 +45,24 @@ public struct PodLifecycle: Sendable {
         case finished
     }
 
-    public let namespace: String
-    public let name: String
-    public let uid: String
+    /// The pod's identity.
+    public let namespace: String, name: String, uid: String
+    /// `spec.restartPolicy` (`Always` when unset).
     public let restartPolicy: String
+    /// The (sanitized) speed factor the programs were scaled by.
     public let speed: Double
+    /// When the kubelet accepted the pod (`status.startTime`).
     public let acceptedAt: Duration
-    public var stage: Stage
-    public var initContainers: [Container]
-    public var containers: [Container]
+    /// The pod's stage and its containers.
+    public private(set) var stage: Stage
+    public private(set) var initContainers: [Container]
+    public private(set) var containers: [Container]
     /// `status.reason` / `status.message` of a pod the node lost.
-    public var reason: String?
-    public var message: String?
-    public var podIP: String
-    public var hostIP: String
+    public private(set) var reason: String?
+    public private(set) var message: String?
+    /// The addresses reported in status.
+    public private(set) var podIP: String
+    public private(set) var hostIP: String
 
     /// How long `ContainerCreating` lasts before the speed factor.
     public static let creationDelay: Duration = .milliseconds(500)
@@ -111,6 +119,7 @@ public struct PodLifecycle: Sendable {
         }
     }
 
+    /// Every container has stopped for good.
     public var isFinished: Bool { stage == .finished }
 
     /// When something next happens without outside input; `nil` when nothing is pending.

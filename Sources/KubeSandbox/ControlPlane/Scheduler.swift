@@ -15,6 +15,7 @@ public enum SchedulingDecision: Sendable, Hashable {
 /// affinity). Resources, ports and inter-pod affinity are not simulated. Among feasible nodes the
 /// one with the fewest pods wins, ties broken by name.
 public enum Scheduler {
+    /// Picks a node for `pod`, or explains (as kube-scheduler does) why none fits.
     public static func decide(pod: JSONValue, nodes: [JSONValue], podsPerNode: [String: Int]) -> SchedulingDecision {
         guard !nodes.isEmpty else { return .unschedulable(message: "no nodes available to schedule pods") }
         var feasible: [String] = []
