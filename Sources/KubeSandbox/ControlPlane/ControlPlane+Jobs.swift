@@ -29,6 +29,7 @@ extension ControlPlane {
             for job in jobs {
                 if Task.isCancelled { return }
                 guard let uid = job[path: "metadata.uid"]?.stringValue else { continue }
+                if Self.isSettled(job, pods: owned[uid] ?? []) { continue }
                 do {
                     let after = try await sync(job, pods: owned[uid] ?? [], written: &written[uid],
                                                memory: &memories[uid, default: JobReconciler.Memory()])
@@ -57,6 +58,15 @@ extension ControlPlane {
         (pod[path: "metadata.ownerReferences"]?.arrayValue ?? []).first {
             $0["controller"]?.boolValue == true && $0["kind"] == "Job"
         }?["uid"]?.stringValue
+    }
+
+    /// A finished Job with every pod counted needs no pass (the common case once many Jobs are done).
+    static func isSettled(_ job: JSONValue, pods: [JSONValue]) -> Bool {
+        let finished = (job[path: "status.conditions"]?.arrayValue ?? []).contains {
+            ($0["type"] == "Complete" || $0["type"] == "Failed") && $0["status"] == "True"
+        }
+        return finished && job[path: "status.uncountedTerminatedPods"] == .emptyObject
+            && !pods.contains(where: hasTrackingFinalizer)
     }
 
     static func hasTrackingFinalizer(_ pod: JSONValue) -> Bool {
