@@ -1,0 +1,218 @@
+import Foundation
+import Kube
+
+extension ControlPlane {
+    /// One pod the simulated kubelets have accepted.
+    struct KubeletEntry {
+        var lifecycle: PodLifecycle
+        var namespace: String
+        var name: String
+        /// The status last written (or being written); `nil` forces a write.
+        var written: JSONValue?
+        var deleteSent = false
+        /// The terminal status has been stored.
+        var reportedFinished = false
+        /// The taint manager has asked for the pod's deletion.
+        var evicted = false
+    }
+
+    /// Runs every pod bound to a Ready node: one loop owns all lifecycles, wakes on pod and
+    /// node changes and on the next program step, and writes pod status only when it changed.
+    func kubeletLoop() async {
+        var wakeups = kubeletWakeup.stream.makeAsyncIterator()
+        var entries: [String: KubeletEntry] = [:]
+        var nextIP: UInt32 = 0
+        var deadline: Duration?
+        while await wait(on: kubeletWakeup, iterator: &wakeups, deadline: deadline) {
+            guard synced else { continue }
+            let now = time.elapsed()
+            var retry = false
+            let nodes = Dictionary(nodeCache.snapshot.compactMap { n in n[path: "metadata.name"]?.stringValue.map { ($0, n) } },
+                                   uniquingKeysWith: { a, _ in a })
+            let pods = podCache.snapshot
+            let present = Set(pods.compactMap { $0[path: "metadata.uid"]?.stringValue })
+            for (uid, entry) in entries where !present.contains(uid) {
+                podLogs.remove(namespace: entry.namespace, pod: entry.name)
+                entries[uid] = nil
+            }
+            for pod in pods {
+                if Task.isCancelled { return }
+                guard let nodeName = pod[path: "spec.nodeName"]?.stringValue, !nodeName.isEmpty,
+                      let uid = pod[path: "metadata.uid"]?.stringValue else { continue }
+                let name = pod[path: "metadata.name"]?.stringValue ?? ""
+                let namespace = pod[path: "metadata.namespace"]?.stringValue ?? "default"
+                let node = nodes[nodeName]
+                let nodeReady = node.map(Scheduler.isReady) ?? false
+                let deleting = pod[path: "metadata.deletionTimestamp"] != nil
+                var effects: [PodLifecycle.Effect] = []
+                var entry: KubeletEntry
+                if let existing = entries[uid] {
+                    // Finished and reported: nothing to do until it is deleted.
+                    if existing.reportedFinished, !deleting || existing.deleteSent { continue }
+                    entry = existing
+                    if !entry.lifecycle.isFinished {
+                        if deleting {
+                            effects = entry.lifecycle.kill(at: now)
+                        } else if !nodeReady {
+                            effects = entry.lifecycle.kill(at: now, reason: "NodeLost",
+                                                           message: "Node \(nodeName) which was running pod \(name) is unresponsive")
+                        } else {
+                            effects = entry.lifecycle.advance(to: now)
+                            if !entry.evicted, let node, let taint = Scheduler.untoleratedNoExecuteTaint(pod: pod, node: node) {
+                                if await evict(pod, taint: taint) { entry.evicted = true } else { retry = true }
+                            }
+                        }
+                    }
+                } else {
+                    if Self.isTerminal(pod) {
+                        if deleting, await confirmDeletion(pod) == .failed { retry = true }
+                        continue
+                    }
+                    guard let node else {
+                        if deleting {
+                            // No kubelet will ever confirm it: delete it for good, as PodGC does.
+                            if await confirmDeletion(pod) == .failed { retry = true }
+                        } else if await reportMissingNode(pod, node: nodeName) {
+                            retry = true
+                        }
+                        continue
+                    }
+                    guard nodeReady || deleting else { continue }  // its kubelet is down: stays Pending
+                    if !deleting, let rejection = Scheduler.kubeletAdmission(pod: pod, node: node) {
+                        if await reject(pod, reason: rejection.reason, message: rejection.message) { retry = true }
+                        continue
+                    }
+                    let ip = "10.244.\((nextIP / 250) % 250).\(nextIP % 250 + 2)"
+                    nextIP &+= 1
+                    let hostIP = (node[path: "status.addresses"]?.arrayValue ?? [])
+                        .first { $0["type"] == "InternalIP" }?["address"]?.stringValue ?? "172.18.0.2"
+                    entry = KubeletEntry(lifecycle: PodLifecycle(pod: pod, now: now, speed: speed, podIP: ip, hostIP: hostIP),
+                                         namespace: namespace, name: name)
+                    effects = deleting ? entry.lifecycle.kill(at: now) : entry.lifecycle.advance(to: now)
+                }
+                for effect in effects {
+                    switch effect {
+                    case .log(let container, let text, let at):
+                        podLogs.append(namespace: namespace, pod: name, container: container, line: text, at: time.date(at))
+                    case .exited(let container):
+                        podLogs.markTerminated(namespace: namespace, pod: name, container: container)
+                    }
+                }
+                let status = entry.lifecycle.status(previous: pod["status"], now: now, date: time.date)
+                if status != entry.written {
+                    do {
+                        try await patchStatus(podCache, object: pod, status: status)
+                        entry.written = status
+                        jobWakeup.signal()
+                    } catch where isNotFound(error) {
+                        entry.written = status
+                    } catch {
+                        logger.warning("pod status write failed; retrying", metadata: ["pod.name": "\(namespace)/\(name)", "error": "\(error)"])
+                        retry = true
+                    }
+                }
+                if entry.written == status, entry.lifecycle.isFinished { entry.reportedFinished = true }
+                if deleting, entry.lifecycle.isFinished, !entry.deleteSent {
+                    let current = podCache.get(namespace: namespace, name: name) ?? pod
+                    switch await confirmDeletion(current) {
+                    case .sent: entry.deleteSent = true
+                    case .waitingForFinalizers: break  // re-checked when the pod changes
+                    case .failed: retry = true
+                    }
+                }
+                entries[uid] = entry
+            }
+            let next = entries.values.compactMap { $0.lifecycle.nextWakeup }.min()
+            deadline = retry ? min(next ?? .seconds(Int64.max / 4), now + .seconds(1)) : next
+        }
+    }
+
+    enum DeletionOutcome { case sent, waitingForFinalizers, failed }
+
+    /// The kubelet's final delete of a stopped pod whose finalizers are gone (an API server with
+    /// graceful deletion keeps the object until then).
+    func confirmDeletion(_ pod: JSONValue) async -> DeletionOutcome {
+        guard (pod[path: "metadata.finalizers"]?.arrayValue ?? []).isEmpty else { return .waitingForFinalizers }
+        do {
+            let remaining = try await api.delete(.pods, namespace: pod[path: "metadata.namespace"]?.stringValue,
+                                                 name: pod[path: "metadata.name"]?.stringValue ?? "",
+                                                 options: DeleteOptions(gracePeriodSeconds: 0,
+                                                                        preconditionUID: pod[path: "metadata.uid"]?.stringValue))
+            if remaining == nil { podCache.remove(pod) }
+            return .sent
+        } catch where isNotFound(error) || isConflict(error) {
+            return .sent
+        } catch {
+            logger.warning("pod delete failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
+            return .failed
+        }
+    }
+
+    /// The taint manager's eviction of a running pod from a node with an untolerated `NoExecute`
+    /// taint: condition DisruptionTarget, an event, then a delete (the kubelet then stops it).
+    /// Returns `false` to retry later.
+    func evict(_ pod: JSONValue, taint: Taint) async -> Bool {
+        let namespace = pod[path: "metadata.namespace"]?.stringValue ?? "default"
+        let name = pod[path: "metadata.name"]?.stringValue ?? ""
+        var status = pod["status"] ?? .emptyObject
+        status["conditions"] = .array(Self.setCondition(status["conditions"]?.arrayValue ?? [], [
+            "type": "DisruptionTarget", "status": "True", "reason": "DeletionByTaintManager",
+            "message": "Taint manager: deleting due to NoExecute taint",
+        ], now: time.now()))
+        do {
+            try await patchStatus(podCache, object: pod, status: status)
+            await recordEvent(about: Self.withKind(pod, "Pod"), type: "Normal", reason: "TaintManagerEviction",
+                              message: "Marking for deletion Pod \(namespace)/\(name)", component: "taint-eviction-controller")
+            if let remaining = try await api.delete(.pods, namespace: namespace, name: name, options: DeleteOptions()) {
+                podCache.upsert(remaining)
+            }
+            kubeletWakeup.signal()
+            return true
+        } catch where isNotFound(error) {
+            return true
+        } catch {
+            logger.warning("eviction failed; retrying", metadata: ["pod.name": "\(namespace)/\(name)", "taint": "\(taint.key)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// The kubelet refuses a pod it may not run: phase Failed with the predicate's reason, and a
+    /// Warning event. Returns `true` to retry later.
+    func reject(_ pod: JSONValue, reason: String, message: String) async -> Bool {
+        var status = pod["status"] ?? .emptyObject
+        status["phase"] = "Failed"
+        status["reason"] = .string(reason)
+        status["message"] = .string(message)
+        status["startTime"] = status["startTime"] ?? .string(Timestamp.format(time.now()))
+        do {
+            try await patchStatus(podCache, object: pod, status: status)
+        } catch where isNotFound(error) {
+            return false
+        } catch {
+            logger.warning("pod status write failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
+            return true
+        }
+        jobWakeup.signal()
+        await recordEvent(about: Self.withKind(pod, "Pod"), type: "Warning", reason: reason, message: message, component: "kubelet")
+        return false
+    }
+
+    /// A pod bound (by its creator) to a node that does not exist stays Pending with a message;
+    /// it starts if that node is added. Returns `true` to retry later.
+    func reportMissingNode(_ pod: JSONValue, node: String) async -> Bool {
+        let message = "node \"\(node)\" not found: the pod stays Pending until a node with that name exists"
+        guard pod[path: "status.message"]?.stringValue != message else { return false }
+        var status = pod["status"] ?? .emptyObject
+        status["phase"] = status["phase"] ?? "Pending"
+        status["message"] = .string(message)
+        do {
+            try await patchStatus(podCache, object: pod, status: status)
+            return false
+        } catch where isNotFound(error) {
+            return false
+        } catch {
+            logger.warning("pod status write failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
+            return true
+        }
+    }
+}
