@@ -91,6 +91,7 @@ let package = Package(
         .testTarget(
             name: "KubeSandboxTests",
             dependencies: ["KubeSandbox", "Kube"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ],

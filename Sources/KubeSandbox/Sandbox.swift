@@ -17,11 +17,17 @@ public struct SandboxOptions: Sendable {
     public var maxRequestBodyBytes: Int
     /// Faults injected by the HTTP front (nil = none). The in-process client is never affected.
     public var faults: FaultInjection?
+    /// The nodes the simulated control plane registers at start.
+    public var nodes: [NodeSpec]
+    /// Whether to run the simulated scheduler, kubelet and Job controller (off: a bare API server).
+    public var runsControlPlane: Bool
 
     public init(speed: Double = 1, auditLogPath: String? = nil, podLogs: PodLogStore = PodLogStore(),
                 store: ClusterStore.Options = ClusterStore.Options(), maxRequestBodyBytes: Int = 3 * 1024 * 1024,
-                faults: FaultInjection? = nil) {
+                faults: FaultInjection? = nil, nodes: [NodeSpec] = NodeSpec.numbered(3), runsControlPlane: Bool = true) {
         self.faults = faults
+        self.nodes = nodes
+        self.runsControlPlane = runsControlPlane
         self.speed = speed
         self.auditLogPath = auditLogPath
         self.podLogs = podLogs
@@ -47,8 +53,9 @@ public enum SandboxError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The embedded cluster: storage, the in-process client, the HTTP API server, pod logs and the
-/// audit log. The simulated control plane is started in `start` (see the hook there).
+/// The embedded cluster: storage, the in-process client, the HTTP API server, pod logs, the audit
+/// log and the simulated control plane (scheduler, kubelet, Job controller), which `start` runs
+/// against the in-process client and `stop` cancels.
 public final class Sandbox: Sendable {
     public let options: SandboxOptions
     public let store: ClusterStore
@@ -56,7 +63,10 @@ public final class Sandbox: Sendable {
     public let podLogs: PodLogStore
     public let audit: AuditLog
     public let server: APIServer
+    /// The simulated scheduler, kubelet and Job controller; add or remove nodes through it.
+    public let controlPlane: ControlPlane
     let boundURL = Mutex<URL?>(nil)
+    let controlPlaneTask = Mutex<Task<Void, Never>?>(nil)
 
     public init(options: SandboxOptions = SandboxOptions()) {
         self.options = options
@@ -65,6 +75,8 @@ public final class Sandbox: Sendable {
         podLogs = options.podLogs
         audit = AuditLog(path: options.auditLogPath)
         server = APIServer(store: store, podLogs: podLogs, audit: audit, maxBodyBytes: options.maxRequestBodyBytes, faults: options.faults)
+        controlPlane = ControlPlane(api: client, podLogs: podLogs, nodes: options.nodes, speed: options.speed,
+                                    logger: Logger(label: "sandbox.control-plane"))
     }
 
     /// Starts the HTTP server (port 0 = any free port) and returns its base URL.
@@ -73,17 +85,23 @@ public final class Sandbox: Sendable {
         let bound = try await server.start(host: host, port: port)
         let url = URL(string: "http://\(host):\(bound)")!
         boundURL.withLock { $0 = url }
-        // CONTROL PLANE HOOK: start the simulated scheduler, job controller, kubelet and garbage
-        // collector here, e.g. `ControlPlane(api: client, podLogs: podLogs, speed: options.speed).start()`.
-        // They run against `client` (any KubeAPI).
+        if options.runsControlPlane {
+            let controlPlane = self.controlPlane
+            controlPlaneTask.withLock { task in
+                if task == nil { task = Task { await controlPlane.run() } }
+            }
+        }
         return url
     }
 
     /// The base URL once started.
     public var url: URL? { boundURL.withLock { $0 } }
 
-    /// Stops the HTTP server.
+    /// Stops the control plane and the HTTP server.
     public func stop() async {
+        let task = controlPlaneTask.withLock { t in defer { t = nil }; return t }
+        task?.cancel()
+        await task?.value
         await server.stop()
     }
 

@@ -173,7 +173,7 @@ public final class ControlPlane: Sendable {
     /// `old`; returns the stored object (also written through to `cache`).
     @discardableResult
     func patchStatus(_ cache: ObjectCache, object: JSONValue, status: JSONValue) async throws -> JSONValue? {
-        let diff = mergePatch(from: object["status"], to: status)
+        let diff = JSONValue.mergePatch(from: object["status"], to: status)
         if diff == .emptyObject { return nil }
         let updated = try await api.patch(cache.resource, namespace: object[path: "metadata.namespace"]?.stringValue,
                                           name: object[path: "metadata.name"]?.stringValue ?? "",

@@ -23,7 +23,7 @@ import Testing
 
     @Test(.enabled(if: Kubectl.path != nil, "kubectl is not installed"))
     func kubectlSeesInjectedErrors() async throws {
-        let sandbox = Sandbox(options: SandboxOptions(faults: FaultInjection(seed: 7, errorRates: ["list": 1], errorCodes: [500])))
+        let sandbox = Sandbox(options: SandboxOptions(faults: FaultInjection(seed: 7, errorRates: ["list": 1], errorCodes: [500]), runsControlPlane: false))
         try await sandbox.start()
         defer { Task { await sandbox.stop() } }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("faults-\(UUID().uuidString)")

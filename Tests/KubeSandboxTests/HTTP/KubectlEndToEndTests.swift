@@ -39,8 +39,8 @@ enum Kubectl {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--kubeconfig", kubeconfig, "--cache-dir", cacheDir] + args
@@ -67,7 +67,7 @@ struct KubectlHarness {
     let cacheDir: String
 
     static func start() async throws -> KubectlHarness {
-        let sandbox = Sandbox()
+        let sandbox = Sandbox(options: SandboxOptions(runsControlPlane: false))  // API machinery only: nothing moves on its own
         try await sandbox.start()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

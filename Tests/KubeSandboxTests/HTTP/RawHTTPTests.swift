@@ -16,7 +16,7 @@ struct RawHTTPTests {
         let first = try JSONParser.parse(String(lines[0]))
         #expect(first["type"] == "ADDED" && first["object"]?["kind"] == "ConfigMap")
         // History is 10,000 events by default; compact it artificially with a tiny store.
-        let small = Sandbox(options: SandboxOptions(store: .init(historyLimit: 10)))
+        let small = Sandbox(options: SandboxOptions(store: .init(historyLimit: 10), runsControlPlane: false))
         try await small.start()
         defer { Task { await small.stop() } }
         for i in 0..<30 { _ = try small.store.create(.configMaps, namespace: "default", object: configMap("c\(i)")) }
@@ -61,7 +61,7 @@ struct RawHTTPTests {
         try String(contentsOfFile: Kubectl.fixtures + "/widgets-crd.yaml", encoding: .utf8)
             .write(to: dir.appendingPathComponent("b-crd.yaml"), atomically: true, encoding: .utf8)
         let auditPath = dir.appendingPathComponent("audit.jsonl").path
-        let sandbox = Sandbox(options: SandboxOptions(auditLogPath: auditPath))
+        let sandbox = Sandbox(options: SandboxOptions(auditLogPath: auditPath, runsControlPlane: false))
         try sandbox.apply(manifestsAt: dir.path)
         #expect(try sandbox.store.get(widgetResource, namespace: "default", name: "w1")["spec"]?["color"] == "blue")
         sandbox.audit.record(.init(time: Date(timeIntervalSince1970: 0), verb: "get", method: "GET", path: "/x", userAgent: "t", code: 200))
