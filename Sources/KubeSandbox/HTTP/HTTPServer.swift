@@ -1,4 +1,5 @@
 import Foundation
+import Kube
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -172,13 +173,7 @@ final class HTTPServer: Sendable {
     }
 
     /// RFC 1123 date as HTTP wants it: `Wed, 25 Nov 2026 03:59:29 GMT`.
-    static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
+    static func httpDate(_ date: Date) -> String { KubeTimestamp.httpDate(date) }
 
     func write(_ response: HTTPResponse, keepAlive: Bool, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
                signal: ConnectionSignal) async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Kube
 
 /// Durations and ages the way kubectl prints them (apimachinery's `HumanDuration`).
 public enum HumanDuration {
@@ -39,7 +40,6 @@ public enum HumanDuration {
     }
 
     static func parse(_ s: String) -> Date? {
-        if let d = try? Date(s, strategy: .iso8601) { return d }
-        return try? Date(s, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        KubeTimestamp.parse(s)
     }
 }

@@ -52,7 +52,7 @@ struct StoreState: Sendable {
     func timestamp() -> String { Self.format(now()) }
 
     static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
+        KubeTimestamp.time(date)
     }
 
     // MARK: lookup
