@@ -94,6 +94,12 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        // Drives the built binary, kubectl and tmux; depending on the executable makes SwiftPM build it first.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["jobflow-tui"],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
