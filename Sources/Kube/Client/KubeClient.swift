@@ -188,24 +188,38 @@ public final class KubeClient: KubeAPI {
                 if error.kind == .cancelled { throw CancellationError() }
                 throw KubeError.transport(error)
             }
-            count(verb: verb, code: String(response.status))
-            noteWarnings(response.headers)
-            if (200..<300).contains(response.status) { return response }
-            if response.status == 401, !refreshedCredentials {
-                refreshedCredentials = true
-                await authorizer.invalidate()
-                continue
+            switch try await next(verb: verb, path: path, status: response.status, headers: response.headers,
+                                  attempt: attempt, refreshedCredentials: &refreshedCredentials) {
+            case .done: return response
+            case .again: continue
+            case .fail:
+                throw KubeError.api(APIError(statusCode: response.status, body: response.body,
+                                             retryAfterHeader: response.headers.value(for: "Retry-After")))
             }
-            let error = APIError(statusCode: response.status, body: response.body,
-                                 retryAfterHeader: response.headers.value(for: "Retry-After"))
-            if let delay = retryDelay(status: response.status, headers: response.headers), attempt <= 10 {
-                counters.withLock { $0.retries += 1 }
-                logger.debug("server asked to retry", metadata: ["verb": "\(verb)", "path": "\(path)", "code": "\(response.status)", "retry.after": "\(delay)"])
-                try await sleep(delay)
-                continue
-            }
-            throw KubeError.api(error)
         }
+    }
+
+    enum Next { case done, again, fail }
+
+    /// What to do with a response: accept it, send again (after refreshing credentials on a first
+    /// 401, or sleeping off a Retry-After), or fail. Counts the response and notes its warnings.
+    func next(verb: String, path: String, status: Int, headers: [HTTPHeader], attempt: Int,
+              refreshedCredentials: inout Bool) async throws -> Next {
+        count(verb: verb, code: String(status))
+        noteWarnings(headers)
+        if (200..<300).contains(status) { return .done }
+        if status == 401, !refreshedCredentials {
+            refreshedCredentials = true
+            await authorizer.invalidate()
+            return .again
+        }
+        if let delay = retryDelay(status: status, headers: headers), attempt <= 10 {
+            counters.withLock { $0.retries += 1 }
+            logger.debug("server asked to retry", metadata: ["verb": "\(verb)", "path": "\(path)", "code": "\(status)", "retry.after": "\(delay)"])
+            try await sleep(delay)
+            return .again
+        }
+        return .fail
     }
 
     /// Sends a request whose body streams (watch, follow logs). A non-2xx answer is read in full
@@ -226,22 +240,15 @@ public final class KubeClient: KubeAPI {
                 if error.kind == .cancelled { throw CancellationError() }
                 throw KubeError.transport(error)
             }
-            count(verb: verb, code: String(response.status))
-            noteWarnings(response.headers)
-            if (200..<300).contains(response.status) { return response }
-            let body = (try? await response.body.collect(limit: 1 << 20)) ?? []
-            if response.status == 401, !refreshedCredentials {
-                refreshedCredentials = true
-                await authorizer.invalidate()
-                continue
+            switch try await next(verb: verb, path: path, status: response.status, headers: response.headers,
+                                  attempt: attempt, refreshedCredentials: &refreshedCredentials) {
+            case .done: return response
+            case .again: continue
+            case .fail:
+                let body = (try? await response.body.collect(limit: 1 << 20)) ?? []
+                throw KubeError.api(APIError(statusCode: response.status, body: body,
+                                             retryAfterHeader: response.headers.value(for: "Retry-After")))
             }
-            if let delay = retryDelay(status: response.status, headers: response.headers), attempt <= 10 {
-                counters.withLock { $0.retries += 1 }
-                try await sleep(delay)
-                continue
-            }
-            throw KubeError.api(APIError(statusCode: response.status, body: body,
-                                         retryAfterHeader: response.headers.value(for: "Retry-After")))
         }
     }
 

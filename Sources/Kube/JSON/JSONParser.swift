@@ -69,8 +69,8 @@ private struct Parser {
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
-        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1, children: nil)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1, element: nil)
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
@@ -82,57 +82,11 @@ private struct Parser {
 
     /// Parses a value keeping only what `projection` selects.
     mutating func parseValue(depth: Int, projection: JSONProjection.Node) throws(JSONParseError) -> JSONValue {
-        guard case .fields(let children) = projection else { return try parseValue(depth: depth) }
-        guard index < bytes.count else { throw error("unexpected end of input") }
+        guard case .fields(let children) = projection, index < bytes.count else { return try parseValue(depth: depth) }
         switch bytes[index] {
-        case UInt8(ascii: "{"):
-            if depth + 1 > JSONParser.maxDepth { throw error("nesting deeper than \(JSONParser.maxDepth)") }
-            index += 1
-            var members: [String: JSONValue] = [:]
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            }
-            while true {
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-                let key = try parseString()
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-                index += 1
-                skipWhitespace()
-                if let child = children[key] {
-                    members[key] = try parseValue(depth: depth + 1, projection: child)
-                } else {
-                    try skipValue(depth: depth + 1)
-                }
-                skipWhitespace()
-                guard index < bytes.count else { throw error("unexpected end of input in object") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-                throw error("expected ',' or '}'")
-            }
-        case UInt8(ascii: "["):
-            if depth + 1 > JSONParser.maxDepth { throw error("nesting deeper than \(JSONParser.maxDepth)") }
-            index += 1
-            var elements: [JSONValue] = []
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(elements)
-            }
-            while true {
-                skipWhitespace()
-                elements.append(try parseValue(depth: depth + 1, projection: projection))
-                skipWhitespace()
-                guard index < bytes.count else { throw error("unexpected end of input in array") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
-                throw error("expected ',' or ']'")
-            }
-        default:
-            return try parseValue(depth: depth)
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1, children: children)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1, element: projection)
+        default: return try parseValue(depth: depth)
         }
     }
 
@@ -196,7 +150,8 @@ private struct Parser {
         index += count
     }
 
-    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// An object; with `children`, only those members are built and the rest skipped.
+    mutating func parseObject(depth: Int, children: [String: JSONProjection.Node]?) throws(JSONParseError) -> JSONValue {
         if depth > JSONParser.maxDepth { throw error("nesting deeper than \(JSONParser.maxDepth)") }
         index += 1
         var members: [String: JSONValue] = [:]
@@ -213,7 +168,15 @@ private struct Parser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue(depth: depth)
+            if let children {
+                if let child = children[key] {
+                    members[key] = try parseValue(depth: depth, projection: child)
+                } else {
+                    try skipValue(depth: depth)
+                }
+            } else {
+                members[key] = try parseValue(depth: depth)
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -228,7 +191,8 @@ private struct Parser {
         }
     }
 
-    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// An array; with `element`, each element is parsed with that projection.
+    mutating func parseArray(depth: Int, element: JSONProjection.Node?) throws(JSONParseError) -> JSONValue {
         if depth > JSONParser.maxDepth { throw error("nesting deeper than \(JSONParser.maxDepth)") }
         index += 1
         var elements: [JSONValue] = []
@@ -239,7 +203,11 @@ private struct Parser {
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth))
+            if let element {
+                elements.append(try parseValue(depth: depth, projection: element))
+            } else {
+                elements.append(try parseValue(depth: depth))
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in array") }
             if bytes[index] == UInt8(ascii: ",") {
