@@ -52,6 +52,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "TUI",
+            dependencies: [
+                "Kube",
+                "CNcurses",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "jobflow-tui",
             dependencies: [
@@ -73,6 +82,11 @@ let package = Package(
             name: "KubeTests",
             dependencies: ["Kube"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TUITests",
+            dependencies: ["TUI", "Kube"],
             swiftSettings: strict
         ),
         .testTarget(
