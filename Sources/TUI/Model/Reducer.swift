@@ -1,0 +1,131 @@
+import Kube
+
+/// The message shown instead of carrying out a mutating action in read-only (watch) mode.
+public let readOnlyMessage = "read-only: attached to a cluster operator; use `jobflow-tui operator` or kubectl annotate … api.practice.com/retry=NAME"
+
+/// The app's only state transition: an event in, the new state and the effects to perform out.
+/// Pure: no I/O, no clock, no globals.
+public func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]) {
+    var s = state
+    var effects: [Effect] = []
+    switch event {
+    case .resized(let w, let h):
+        s.width = max(0, w)
+        s.height = max(0, h)
+    case .tick(let now):
+        s.now = now
+        s.pending.removeAll { !$0.seen && now - $0.since > 60 }
+    case .snapshotChanged(let snap):
+        s.snapshot = snap
+        s.now = max(s.now, snap.takenAt)
+        s.rebuildDerived()
+        s.updatePending()
+    case .logLines(let lines):
+        for l in lines { s.logs.append(LogLine(raw: l)) }
+    case .logEnded(let message):
+        s.logStatus = message.map { "log stream ended: " + Sanitizer.singleLine($0) } ?? "log stream ended"
+    case .effectFailed(let message):
+        s.message = StatusMessage(text: Sanitizer.singleLine(message), isError: true)
+    case .key(let key):
+        effects = s.handle(key)
+    }
+    s.keepSelectionVisible()
+    return (s, effects)
+}
+
+extension AppState {
+    /// Recomputes the derived rows/trees for the current snapshot, filter and screen.
+    mutating func rebuildDerived() {
+        let f = filter(.overview)
+        var rows: [FlowRow] = []
+        rows.reserveCapacity(snapshot.jobFlows.count + snapshot.daemonJobs.count)
+        for o in snapshot.jobFlows { rows.append(FlowRow(kind: .jobFlow, object: o)) }
+        for o in snapshot.daemonJobs { rows.append(FlowRow(kind: .daemonJob, object: o)) }
+        if let ns = namespace { rows.removeAll { $0.ref.namespace != ns } }
+        if !f.isEmpty { rows.removeAll { !$0.matches(f) } }
+        overviewRows = FlowRow.sorted(rows, by: sort)
+        flowTree = nil
+        daemonJobModel = nil
+        for screen in stack {
+            switch screen {
+            case .flow(let ref): flowTree = snapshot.object(ref).map(FlowTree.init(object:))
+            case .daemonJob(let ref): daemonJobModel = snapshot.object(ref).map(DaemonJobModel.init(object:))
+            default: break
+            }
+        }
+    }
+
+    /// Marks requests whose annotation appeared, drops those whose annotation went away again.
+    mutating func updatePending() {
+        pending = pending.compactMap { p in
+            var p = p
+            let key = p.action == .retry ? Annotations.retry : Annotations.cancel
+            let present = snapshot.object(p.target.ref)?[path: "metadata.annotations"]?[key] != nil
+            if present { p.seen = true; return p }
+            return p.seen ? nil : p
+        }
+    }
+
+    /// The rows the flow view lists right now (tree rows, or matching entries when filtering).
+    public func flowRows() -> [TreeRow] {
+        guard let tree = flowTree, case .flow(let ref) = screen else { return [] }
+        let f = filter(.flow).lowercased()
+        let rows = tree.visibleRows(collapsed: f.isEmpty ? (collapsed[ref] ?? []) : [])
+        if f.isEmpty { return rows }
+        return rows.filter { r in
+            let e = tree.entries[r.entry]
+            return e.displayName.lowercased().contains(f) || e.phase.word.lowercased().contains(f)
+        }
+    }
+
+    /// The DaemonJob view's node rows after filtering.
+    public func nodeRows() -> [NodeRow] {
+        let f = filter(.daemonJob).lowercased()
+        let nodes = daemonJobModel?.nodes ?? []
+        if f.isEmpty { return nodes }
+        return nodes.filter { $0.displayNode.lowercased().contains(f) || $0.phase.word.lowercased().contains(f) }
+    }
+
+    var flowSelectedIndex: Int {
+        let rows = flowRows()
+        guard let tree = flowTree, let sel = flowSelection, let i = tree.index[sel] else { return 0 }
+        return rows.firstIndex { $0.entry == i } ?? 0
+    }
+
+    /// Number of rows in the current list, for movement.
+    var listCount: Int {
+        switch screen {
+        case .overview: overviewRows.count
+        case .flow: flowRows().count
+        case .daemonJob: nodeRows().count
+        default: 0
+        }
+    }
+
+    /// Clamps selection and adjusts scroll so the selected row stays on screen.
+    mutating func keepSelectionVisible() {
+        let h = bodyHeight
+        func fix(_ sel: inout Int, _ scroll: inout Int, count: Int) {
+            sel = max(0, min(sel, count - 1))
+            if sel < scroll { scroll = sel }
+            if sel >= scroll + h { scroll = sel - h + 1 }
+            scroll = max(0, min(scroll, max(0, count - h)))
+        }
+        switch screen {
+        case .overview:
+            fix(&overviewCursor.selected, &overviewCursor.scroll, count: overviewRows.count)
+        case .flow:
+            let rows = flowRows()
+            var sel = flowSelectedIndex
+            fix(&sel, &flowScroll, count: rows.count)
+            if let tree = flowTree, rows.indices.contains(sel) { flowSelection = tree.entries[rows[sel].entry].name }
+        case .daemonJob:
+            // The node list is followed by the skipped nodes: scroll over both.
+            let total = nodeRows().count + (daemonJobModel?.skipped.count ?? 0) + 1
+            fix(&nodeCursor.selected, &nodeCursor.scroll, count: nodeRows().count)
+            nodeCursor.scroll = max(0, min(nodeCursor.scroll, max(0, total - h)))
+        default:
+            break
+        }
+    }
+}
