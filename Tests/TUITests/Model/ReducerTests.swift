@@ -1,0 +1,107 @@
+import Kube
+import Testing
+@testable import TUI
+
+@Suite struct ReducerTests {
+    func openFlow(_ s: AppState, named name: String) -> AppState {
+        var s = s
+        let i = s.overviewRows.firstIndex { $0.ref.name == name }!
+        s.overviewCursor.selected = i
+        return run(s, [.key(.enter)]).0
+    }
+
+    @Test func readOnlyRefusesActionsInOnePlaceWithAReason() {
+        var s = openFlow(Fixtures.state(mode: .watch), named: "etl-nightly")
+        s = run(s, [.key(.down)]).0
+        let (after, fx) = run(s, keys("rc"))
+        #expect(fx.isEmpty)
+        #expect(after.confirmation == nil)
+        #expect(after.message?.text == readOnlyMessage)
+        let (ov, fx2) = run(Fixtures.state(mode: .watch), keys("r"))
+        #expect(fx2.isEmpty && ov.message?.text == readOnlyMessage)
+    }
+
+    @Test func retryAsksNamingDependentsThenRequests() {
+        var s = openFlow(Fixtures.state(), named: "etl-nightly")
+        s = run(s, [.key(.down)]).0
+        #expect(s.flowSelection == "transform")
+        s = run(s, keys("r")).0
+        let c = try! #require(s.confirmation)
+        #expect(c.title == "Retry transform in JobFlow batch/etl-nightly?")
+        #expect(c.lines.contains("dependents that will run again: load, report"))
+        let (done, fx) = run(s, [.key(.char("y"))])
+        let target = ActionTarget(ref: ResourceRef(kind: .jobFlow, namespace: "batch", name: "etl-nightly"), entries: ["transform"])
+        #expect(fx == [.requestRetry(target)])
+        #expect(done.pending.count == 1)
+        #expect(done.pendingRequest(target.ref, entry: "transform") != nil)
+    }
+
+    @Test func pendingClearsWhenAnnotationAppearsThenGoes() {
+        var s = openFlow(Fixtures.state(), named: "etl-nightly")
+        s = run(s, [.key(.down)] + keys("ry")).0
+        var snap = Fixtures.snapshot()
+        snap.jobFlows[1][path: "metadata.annotations"] = [Annotations.retry: "transform"]
+        s = run(s, [.snapshotChanged(snap)]).0
+        #expect(s.pending.first?.seen == true)
+        s = run(s, [.snapshotChanged(Fixtures.snapshot())]).0
+        #expect(s.pending.isEmpty)
+    }
+
+    @Test func nothingToRetryIsExplained() {
+        let s = openFlow(Fixtures.state(), named: "jobflow-example")
+        let (after, fx) = run(s, keys("r"))
+        #expect(fx.isEmpty && after.confirmation == nil)
+        #expect(after.message?.text == "nothing to retry: job1 is Succeed")
+    }
+
+    @Test func cancelDeclinedChangesNothing() {
+        var s = openFlow(Fixtures.state(), named: "jobflow-example")
+        s = run(s, [.key(.down), .key(.down), .key(.down)] + keys("c")).0
+        #expect(s.confirmation?.lines.last == "dependents that will be skipped: job5")
+        let (after, fx) = run(s, [.key(.escape)])
+        #expect(fx.isEmpty && after.confirmation == nil)
+    }
+
+    @Test func filterNarrowsOverviewAndEscClears() {
+        var s = run(Fixtures.state(), keys("/etl")).0
+        #expect(s.overviewRows.map(\.ref.name) == ["etl-nightly"])
+        s = run(s, [.key(.enter)]).0
+        #expect(s.prompt == nil && s.overviewRows.count == 1)
+        s = run(s, [.key(.escape)]).0
+        #expect(s.overviewRows.count == 4)
+    }
+
+    @Test func namespaceCommandSwitches() {
+        let (s, fx) = run(Fixtures.state(), keys(":ns batch") + [.key(.enter)])
+        #expect(fx == [.switchNamespace("batch")])
+        #expect(s.overviewRows.map(\.ref.name) == ["etl-nightly"])
+    }
+
+    @Test func logsOpenAndCloseWithEffects() {
+        var s = openFlow(Fixtures.state(), named: "jobflow-example")
+        let (opened, fx) = run(s, keys("l"))
+        #expect(fx == [.openLogs(namespace: "default", pod: "jobflow-example-job1-4zq22", container: nil)])
+        s = run(opened, [.logLines(["a", "b"])]).0
+        #expect(s.logs.count == 2)
+        let (closed, fx2) = run(s, [.key(.escape)])
+        #expect(fx2 == [.closeLogs] && closed.screen.kind == .flow)
+    }
+
+    @Test func selectionStaysVisibleWhenScrolling() {
+        var rows: [(JSONValue, JSONValue)] = []
+        for i in 0..<100 { rows.append(Fixtures.job("j\(i)", "Succeed", deps: i == 0 ? [] : ["j\(i - 1)"])) }
+        var snap = Fixtures.snapshot()
+        snap.jobFlows = [Fixtures.flow("long", state: "Succeed", jobs: rows)]
+        var s = AppState(mode: .operator, width: 80, height: 24, now: Fixtures.now, snapshot: snap)
+        s = run(s, [.key(.enter), .key(.end)]).0
+        #expect(s.flowSelection == "j99")
+        #expect(s.flowScroll == 100 - s.bodyHeight)
+        s = run(s, [.key(.pageUp), .key(.home)]).0
+        #expect(s.flowSelection == "j0" && s.flowScroll == 0)
+    }
+
+    @Test func quitPathsProduceQuit() {
+        #expect(run(Fixtures.state(), keys("q")).1 == [.quit])
+        #expect(run(Fixtures.state(), [.key(.ctrl("c"))]).1 == [.quit])
+    }
+}
