@@ -34,6 +34,20 @@ public enum Action: String, Sendable, Hashable {
     case collapse, expand, toggleCollapse, sort
     case follow, wrap, timestamps
 
+    /// The word the footer bar shows.
+    public var shortLabel: String {
+        switch self {
+        case .open: "open"
+        case .describe: "describe"
+        case .yaml: "yaml"
+        case .toggleCollapse: "fold"
+        case .help: "help"
+        case .quit: "back/quit"
+        case .timestamps: "time"
+        default: rawValue
+        }
+    }
+
     /// Actions that change the cluster: refused in read-only mode, in one place (the reducer).
     public var isMutating: Bool { self == .retry || self == .cancel }
 }
