@@ -166,10 +166,20 @@ public struct TreeRow: Sendable, Hashable {
     public var hasChildren: Bool
     public var isCollapsed: Bool
 
-    /// The guide-line prefix, e.g. "│  └─ ".
-    public func prefix(_ g: GlyphSet) -> String {
-        var s = ""
-        for last in ancestorsLast { s += last ? g.space : g.pipe }
+    /// The guide-line prefix, e.g. "│  └─ ". Deep rows keep only the innermost guide columns that
+    /// fit in `maxWidth` and start with the depth ("12›"), so names stay readable in big DAGs.
+    public func prefix(_ g: GlyphSet, maxWidth: Int = .max) -> String {
+        let unit = DisplayWidth.of(g.pipe)
+        let full = (ancestorsLast.count + 1) * unit
+        var levels = ancestorsLast[...]
+        var label = ""
+        if full > maxWidth {
+            label = "\(ancestorsLast.count + 1)\(g == .ascii ? ">" : "›")"
+            let keep = max(0, (maxWidth - DisplayWidth.of(label)) / unit - 1)
+            levels = ancestorsLast.suffix(keep)
+        }
+        var s = label
+        for last in levels { s += last ? g.space : g.pipe }
         return s + (isLast ? g.corner : g.tee)
     }
 }
