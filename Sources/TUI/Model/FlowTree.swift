@@ -139,47 +139,59 @@ public struct FlowTree: Sendable {
         return counts.sorted { $0.key.rank < $1.key.rank }.map { ($0.key, $0.value) }
     }
 
-    /// The rows to draw, depth first, skipping the children of collapsed entries.
+    /// The rows to draw, depth first, skipping the children of collapsed entries. O(n): a row
+    /// refers to its parent row instead of copying its ancestors, so deep chains stay linear.
     public func visibleRows(collapsed: Set<String>) -> [TreeRow] {
         var rows: [TreeRow] = []
         rows.reserveCapacity(entries.count)
-        func walk(_ list: [Int], prefix: [Bool]) {
-            for (k, i) in list.enumerated() {
-                let last = k == list.count - 1
-                rows.append(TreeRow(entry: i, ancestorsLast: prefix, isLast: last,
-                                    hasChildren: !children[i].isEmpty,
-                                    isCollapsed: collapsed.contains(entries[i].name)))
-                if !collapsed.contains(entries[i].name) { walk(children[i], prefix: prefix + [last]) }
-            }
+        // (entry, parent row, is last sibling, depth), pushed in reverse so pops keep spec order.
+        var stack: [(Int, Int?, Bool, Int)] = roots.enumerated().reversed().map { ($0.element, nil, $0.offset == roots.count - 1, 0) }
+        while let (i, parentRow, last, depth) = stack.popLast() {
+            let folded = collapsed.contains(entries[i].name)
+            rows.append(TreeRow(entry: i, parentRow: parentRow, depth: depth, isLast: last,
+                                hasChildren: !children[i].isEmpty, isCollapsed: folded))
+            if folded { continue }
+            let me = rows.count - 1
+            let kids = children[i]
+            for (k, c) in kids.enumerated().reversed() { stack.append((c, me, k == kids.count - 1, depth + 1)) }
         }
-        walk(roots, prefix: [])
         return rows
     }
 }
 
-/// One drawn line of the tree: which entry and what the guide lines look like.
+/// One drawn line of the tree: which entry and what its guide lines look like.
 public struct TreeRow: Sendable, Hashable {
     public var entry: Int
-    /// For each ancestor level, whether that ancestor was the last child (no │ continues).
-    public var ancestorsLast: [Bool]
+    /// Index of the parent's row in the same `visibleRows` array; nil at the root.
+    public var parentRow: Int?
+    public var depth: Int
     public var isLast: Bool
     public var hasChildren: Bool
     public var isCollapsed: Bool
+}
 
-    /// The guide-line prefix, e.g. "│  └─ ". Deep rows keep only the innermost guide columns that
-    /// fit in `maxWidth` and start with the depth ("12›"), so names stay readable in big DAGs.
-    public func prefix(_ g: GlyphSet, maxWidth: Int = .max) -> String {
+extension Array where Element == TreeRow {
+    /// The guide-line prefix of row `i`, e.g. "│  └─ ". Deep rows keep only the innermost guide
+    /// columns that fit in `maxWidth` and start with the depth ("12›"), so names stay readable in
+    /// big DAGs. Costs O(levels drawn), not O(depth).
+    public func prefix(_ i: Int, glyphs g: GlyphSet, maxWidth: Int = .max) -> String {
+        let row = self[i]
         let unit = DisplayWidth.of(g.pipe)
-        let full = (ancestorsLast.count + 1) * unit
-        var levels = ancestorsLast[...]
         var label = ""
-        if full > maxWidth {
-            label = "\(ancestorsLast.count + 1)\(g == .ascii ? ">" : "›")"
-            let keep = max(0, (maxWidth - DisplayWidth.of(label)) / unit - 1)
-            levels = ancestorsLast.suffix(keep)
+        var keep = row.depth
+        if (row.depth + 1) * unit > maxWidth {
+            label = "\(row.depth + 1)\(g == .ascii ? ">" : "›")"
+            keep = Swift.max(0, (maxWidth - DisplayWidth.of(label)) / unit - 1)
+        }
+        // Walk up `keep` ancestors; the innermost comes first, so build backwards.
+        var levels: [Bool] = []
+        var p = row.parentRow
+        while let j = p, levels.count < keep {
+            levels.append(self[j].isLast)
+            p = self[j].parentRow
         }
         var s = label
-        for last in levels { s += last ? g.space : g.pipe }
-        return s + (isLast ? g.corner : g.tee)
+        for last in levels.reversed() { s += last ? g.space : g.pipe }
+        return s + (row.isLast ? g.corner : g.tee)
     }
 }

@@ -70,7 +70,10 @@ public enum TextOutput {
 
     static func flowLines(_ tree: FlowTree, _ g: GlyphSet, _ o: Options) -> [String] {
         let rows = tree.visibleRows(collapsed: [])
-        let heads = rows.map { r in r.prefix(g) + g.glyph(tree.entries[r.entry].phase) + " " + tree.entries[r.entry].displayName }
+        let heads = rows.indices.map { i -> String in
+            let r = rows[i]
+            return rows.prefix(i, glyphs: g) + g.glyph(tree.entries[r.entry].phase) + " " + tree.entries[r.entry].displayName
+        }
         let w0 = heads.map(DisplayWidth.of).max() ?? 0
         let nodeW = tree.entries.map { DisplayWidth.of($0.nodeName) }.max() ?? 0
         let podW = tree.entries.map { DisplayWidth.of($0.podName) }.max() ?? 0

@@ -16,28 +16,31 @@ enum FlowView {
             return
         }
         let wide = c.width >= 120
+        let sel = s.selectedEntry
+        let filtering = !s.filter(.flow).isEmpty
         let maxTreeW = wide ? 48 : 30
         // Guide lines may use at most this much, so that names keep at least 10 columns.
         let maxPrefix = maxTreeW - 2 - DisplayWidth.of(c.g.glyph(.succeeded)) - 1 - 10
         var treeW = 4
-        for r in rows.prefix(s.flowScroll + s.bodyHeight).dropFirst(s.flowScroll) {
-            treeW = max(treeW, DisplayWidth.of(r.prefix(c.g, maxWidth: maxPrefix)) + 2 + DisplayWidth.of(c.g.glyph(.succeeded)) + 1
+        let visible = s.flowScroll..<min(rows.count, s.flowScroll + s.bodyHeight)
+        for i in visible {
+            let r = rows[i]
+            treeW = max(treeW, DisplayWidth.of(filtering ? "" : rows.prefix(i, glyphs: c.g, maxWidth: maxPrefix)) + 2 + DisplayWidth.of(c.g.glyph(.succeeded)) + 1
                         + DisplayWidth.of(tree.entries[r.entry].displayName))
         }
         treeW = min(treeW, maxTreeW)
         let stateW = 11, durW = 7, nodeW = wide ? 14 : 10, podW = wide ? 32 : 0
         let xState = 1 + treeW + 1, xDur = xState + stateW + 1, xNode = xDur + durW + 1
         let xPod = xNode + nodeW + 1, xInfo = xPod + (wide ? podW + 1 : 0)
-        let sel = s.selectedEntry
-        let filtering = !s.filter(.flow).isEmpty
-        for (k, r) in rows.dropFirst(s.flowScroll).prefix(s.bodyHeight).enumerated() {
+        for (k, ri) in visible.enumerated() {
+            let r = rows[ri]
             let y = Layout.bodyTop + k
             let e = tree.entries[r.entry]
             let isSel = r.entry == sel
             let st: Style = isSel ? .selected : .normal
             if isSel { c.row(y, style: .selected) }
             var x = 1
-            if !filtering { x = c.text(r.prefix(c.g, maxWidth: maxPrefix), x: x, y: y, width: treeW, style: isSel ? .selected : Style(.border, dim: true)) }
+            if !filtering { x = c.text(rows.prefix(ri, glyphs: c.g, maxWidth: maxPrefix), x: x, y: y, width: treeW, style: isSel ? .selected : Style(.border, dim: true)) }
             let marker = r.hasChildren ? (r.isCollapsed ? c.g.collapsed : c.g.expanded) : c.g.leaf
             x = c.text(marker + " ", x: x, y: y, width: 1 + treeW - x, style: st)
             var ps = Theme.style(e.phase)
