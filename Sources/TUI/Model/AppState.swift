@@ -141,6 +141,11 @@ public struct AppState: Sendable {
     public internal(set) var overviewRows: [FlowRow] = []
     public internal(set) var flowTree: FlowTree?
     public internal(set) var daemonJobModel: DaemonJobModel?
+    /// Overview rows of the last snapshot by "kind/namespace/name@resourceVersion": an object that
+    /// did not change is not decoded again (a snapshot usually changes a few of 10,000 objects).
+    var rowCache: [String: FlowRow] = [:]
+    /// The flow view's rows (tree order, folding and filter applied), rebuilt with the tree.
+    var flowRowsCache: [TreeRow] = []
 
     public var overviewCursor = ListCursor()
     /// Selected flow entry by name (stable across updates) and the tree's scroll.

@@ -19,7 +19,10 @@ public struct ResourceRef: Sendable, Hashable, Comparable {
     }
 
     public static func < (a: ResourceRef, b: ResourceRef) -> Bool {
-        (a.namespace, a.name, a.kind.rawValue) < (b.namespace, b.name, b.kind.rawValue)
+        // Hand-written (no tuples of strings): this comparator sorts 10,000 rows per snapshot.
+        if a.namespace != b.namespace { return a.namespace < b.namespace }
+        if a.name != b.name { return a.name < b.name }
+        return a.kind.rawValue < b.kind.rawValue
     }
 }
 

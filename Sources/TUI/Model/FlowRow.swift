@@ -16,8 +16,10 @@ public struct FlowRow: Sendable, Hashable {
 
     /// Builds a row from a JobFlow or DaemonJob object.
     public init(kind: ResourceKind, object o: JSONValue) {
-        let ns = o[path: "metadata.namespace"]?.stringValue ?? ""
-        let name = o[path: "metadata.name"]?.stringValue ?? ""
+        // Direct member lookups (no dotted paths): this runs for every object on every snapshot.
+        let meta = o["metadata"]
+        let ns = meta?["namespace"]?.stringValue ?? ""
+        let name = meta?["name"]?.stringValue ?? ""
         ref = ResourceRef(kind: kind, namespace: ns, name: name)
         displayNamespace = Sanitizer.singleLine(ns)
         displayName = Sanitizer.singleLine(name)
@@ -28,7 +30,7 @@ public struct FlowRow: Sendable, Hashable {
             (succeeded, total) = progress
         } else if kind == .jobFlow {
             let jobs = status?["jobs"]?.arrayValue ?? []
-            total = max(jobs.count, o[path: "spec.flows"]?.arrayValue?.count ?? 0)
+            total = max(jobs.count, o["spec"]?["flows"]?.arrayValue?.count ?? 0)
             succeeded = jobs.filter { Phase(status: $0["phase"]?.stringValue) == .succeeded }.count
         } else {
             let nodes = status?["nodes"]?.arrayValue ?? []
@@ -36,7 +38,7 @@ public struct FlowRow: Sendable, Hashable {
             succeeded = Int(status?["succeeded"]?.intValue
                 ?? Int64(nodes.filter { Phase(status: $0["phase"]?.stringValue) == .succeeded }.count))
         }
-        created = Time.parse(o[path: "metadata.creationTimestamp"]?.stringValue)
+        created = Time.parse(meta?["creationTimestamp"]?.stringValue)
         started = Time.parse(status?["startTime"]?.stringValue)
         completed = Time.parse(status?["completionTime"]?.stringValue)
         message = Sanitizer.singleLine(status?["message"]?.stringValue ?? "")
@@ -72,8 +74,13 @@ extension FlowRow {
     public static func sorted(_ rows: [FlowRow], by order: SortOrder) -> [FlowRow] {
         switch order {
         case .name: return rows.sorted { $0.ref < $1.ref }
-        case .state: return rows.sorted { ($0.phase.rank, $0.ref) < ($1.phase.rank, $1.ref) }
-        case .age: return rows.sorted { ($1.created ?? 0, $0.ref) < ($0.created ?? 0, $1.ref) }
+        case .state:
+            return rows.sorted { a, b in a.phase.rank != b.phase.rank ? a.phase.rank < b.phase.rank : a.ref < b.ref }
+        case .age:
+            return rows.sorted { a, b in
+                let (x, y) = (a.created ?? 0, b.created ?? 0)
+                return x != y ? x > y : a.ref < b.ref
+            }
         }
     }
 }

@@ -55,6 +55,7 @@ extension AppState {
     mutating func setFilter(_ text: String) {
         filters[screen.kind] = Sanitizer.singleLine(text)
         if screen.kind == .overview { rebuildDerived(); overviewCursor = ListCursor() }
+        if screen.kind == .flow { refreshFlowRows() }
     }
 
     /// `:` commands.
@@ -208,5 +209,6 @@ extension AppState {
             if hasChildren { if set.contains(name) { set.remove(name) } else { set.insert(name) } }
         }
         collapsed[ref] = set
+        refreshFlowRows()
     }
 }

@@ -39,8 +39,19 @@ extension AppState {
         let f = filter(.overview)
         var rows: [FlowRow] = []
         rows.reserveCapacity(snapshot.jobFlows.count + snapshot.daemonJobs.count)
-        for o in snapshot.jobFlows { rows.append(FlowRow(kind: .jobFlow, object: o)) }
-        for o in snapshot.daemonJobs { rows.append(FlowRow(kind: .daemonJob, object: o)) }
+        var cache: [String: FlowRow] = [:]
+        cache.reserveCapacity(snapshot.jobFlows.count + snapshot.daemonJobs.count)
+        func row(_ kind: ResourceKind, _ o: JSONValue) -> FlowRow {
+            let meta = o["metadata"]
+            guard let rv = meta?["resourceVersion"]?.stringValue else { return FlowRow(kind: kind, object: o) }
+            let key = "\(kind == .jobFlow ? "jf" : "dj")/\(meta?["namespace"]?.stringValue ?? "")/\(meta?["name"]?.stringValue ?? "")@\(rv)"
+            let r = rowCache[key] ?? FlowRow(kind: kind, object: o)
+            cache[key] = r
+            return r
+        }
+        for o in snapshot.jobFlows { rows.append(row(.jobFlow, o)) }
+        for o in snapshot.daemonJobs { rows.append(row(.daemonJob, o)) }
+        rowCache = cache
         if let ns = namespace { rows.removeAll { $0.ref.namespace != ns } }
         if !f.isEmpty { rows.removeAll { !$0.matches(f) } }
         overviewRows = FlowRow.sorted(rows, by: sort)
@@ -53,6 +64,7 @@ extension AppState {
             default: break
             }
         }
+        refreshFlowRows()
     }
 
     /// Marks requests whose annotation appeared, drops those whose annotation went away again.
@@ -67,7 +79,12 @@ extension AppState {
     }
 
     /// The rows the flow view lists right now (tree rows, or matching entries when filtering).
-    public func flowRows() -> [TreeRow] {
+    /// Cached: rebuilt when the snapshot, folding or filter changes, not on every key or frame.
+    public func flowRows() -> [TreeRow] { flowRowsCache }
+
+    mutating func refreshFlowRows() { flowRowsCache = computeFlowRows() }
+
+    func computeFlowRows() -> [TreeRow] {
         guard let tree = flowTree, case .flow(let ref) = screen else { return [] }
         let f = filter(.flow).lowercased()
         let rows = tree.visibleRows(collapsed: f.isEmpty ? (collapsed[ref] ?? []) : [])
@@ -87,9 +104,8 @@ extension AppState {
     }
 
     var flowSelectedIndex: Int {
-        let rows = flowRows()
         guard let tree = flowTree, let sel = flowSelection, let i = tree.index[sel] else { return 0 }
-        return rows.firstIndex { $0.entry == i } ?? 0
+        return flowRowsCache.firstIndex { $0.entry == i } ?? 0
     }
 
     /// Number of rows in the current list, for movement.
