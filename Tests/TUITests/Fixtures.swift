@@ -91,7 +91,21 @@ enum Fixtures {
                 "spec": ["backoffLimit": 0],
                 "status": ["active": 1, "conditions": []],
             ]],
-            pods: [:], events: [],
+            pods: ["default/jobflow-example-job3-pq9zz": [
+                "metadata": ["name": "jobflow-example-job3-pq9zz", "namespace": "default"],
+                "spec": ["nodeName": "node-b"],
+                "status": ["phase": "Running", "containerStatuses": [
+                    ["name": "main", "restartCount": 0, "state": ["running": ["startedAt": ts(47)]]],
+                ]],
+            ]],
+            events: [
+                ["type": "Normal", "reason": "Scheduled", "lastTimestamp": ts(48),
+                 "involvedObject": ["kind": "Pod", "name": "jobflow-example-job3-pq9zz"],
+                 "message": "Successfully assigned default/jobflow-example-job3-pq9zz to node-b"],
+                ["type": "Warning", "reason": "BackOff", "lastTimestamp": ts(20),
+                 "involvedObject": ["kind": "Job", "name": "flow-job3"],
+                 "message": "evil \u{1b}]52;c;cHduZWQ=\u{7}message\u{202E} with\nnewline"],
+            ],
             lease: lease ? LeaseInfo(holder: "jobflow-operator-7c9", renewTime: now - 2) : nil,
             connection: connection, takenAt: now)
     }

@@ -105,3 +105,75 @@ import Testing
         #expect(run(Fixtures.state(), [.key(.ctrl("c"))]).1 == [.quit])
     }
 }
+
+@Suite struct ReducerMoreTests {
+    @Test func leaseStatesInHeader() {
+        var s = Fixtures.state()
+        #expect(ScreenView.leaseText(s) == ("operator: jobflow-operator-7c9 (lease renewed 2s ago)", true))
+        s.now += 60
+        #expect(ScreenView.leaseText(s).1 == false)
+        #expect(ScreenView.leaseText(s).0.hasPrefix("operator lease expired"))
+        #expect(ScreenView.leaseText(Fixtures.state(lease: false)) == ("no operator running", false))
+    }
+
+    @Test func effectFailureIsShownSanitised() {
+        let s = run(Fixtures.state(), [.effectFailed("forbidden \u{1b}[2J: cannot patch")]).0
+        #expect(s.message == StatusMessage(text: "forbidden : cannot patch", isError: true))
+    }
+
+    @Test func logsFollowStopsWhenScrollingUpAndResumesAtEnd() {
+        var s = Fixtures.state()
+        s.overviewCursor.selected = s.overviewRows.firstIndex { $0.ref.name == "jobflow-example" }!
+        s = run(s, [.key(.enter)] + keys("l") + [.logLines((0..<100).map { "l\($0)" })]).0
+        #expect(s.logFollow)
+        s = run(s, [.key(.up)]).0
+        #expect(!s.logFollow && s.logBottom == 98)
+        s = run(s, [.logLines(["new"])]).0
+        #expect(s.logBottom == 98)
+        s = run(s, [.key(.end)]).0
+        #expect(s.logFollow)
+    }
+
+    @Test func daemonJobNodeCancelAndAllNamespaces() {
+        var s = Fixtures.state()
+        s.overviewCursor.selected = s.overviewRows.firstIndex { $0.ref.name == "node-audit" }!
+        s = run(s, [.key(.enter), .key(.end)] + keys("c")).0
+        #expect(s.confirmation?.target.entries == ["node-d"])
+        let (done, fx) = run(s, keys("y"))
+        #expect(fx == [.requestCancel(ActionTarget(ref: ResourceRef(kind: .daemonJob, namespace: "default", name: "node-audit"), entries: ["node-d"]))])
+        #expect(done.pending.count == 1)
+        let (all, fx2) = run(Fixtures.state(), keys(":ns batch") + [.key(.enter)] + keys(":ns all") + [.key(.enter)])
+        #expect(fx2 == [.switchNamespace("batch"), .switchNamespace(nil)])
+        #expect(all.overviewRows.count == 4)
+    }
+
+    @Test func unknownCommandExplains() {
+        let s = run(Fixtures.state(), keys(":frobnicate") + [.key(.enter)]).0
+        #expect(s.message?.isError == true)
+        #expect(s.message?.text.hasPrefix("unknown command: frobnicate") == true)
+    }
+
+    @Test func collapseThenParentNavigation() {
+        var s = Fixtures.state()
+        s.overviewCursor.selected = s.overviewRows.firstIndex { $0.ref.name == "jobflow-example" }!
+        s = run(s, [.key(.enter), .key(.down), .key(.left)]).0   // job2 folds
+        #expect(s.flowRows().count == 4)
+        s = run(s, [.key(.left)]).0                                // already folded: go to parent
+        #expect(s.flowSelection == "job1")
+        s = run(s, [.key(.down), .key(.right)]).0
+        #expect(s.flowRows().count == 5)
+    }
+}
+
+@Suite struct SanitizerEdgeTests {
+    @Test func unterminatedAndTrailingSequences() {
+        #expect(Sanitizer.sanitize("ok\u{1b}") == "ok")
+        #expect(Sanitizer.sanitize("ok\u{1b}]52;c;AAAA") == "ok")          // unterminated OSC swallows the rest
+        #expect(Sanitizer.sanitize("a\u{1b}[31\u{1b}[0mb") == "ab")        // a new ESC interrupts a CSI
+        #expect(Sanitizer.sanitize("a\u{1b}]0;t\u{1b}\u{1b}\\b") == "ab")
+    }
+
+    @Test func lineSeparatorsAndSoftHyphen() {
+        #expect(Sanitizer.sanitize("a\u{2028}b\u{00AD}c") == "a bc")
+    }
+}
