@@ -16,8 +16,7 @@ extension AppState {
         case .char("y"), .char("Y"), .enter:
             confirmation = nil
             // Read-only is checked here too: the single gate every mutation passes.
-            guard let gate = mutationGate(c.action) else { return [] }
-            _ = gate
+            guard mutationGate(c.action) != nil else { return [] }
             pending.append(PendingRequest(action: c.action, target: c.target, since: now, seen: false))
             message = StatusMessage(text: "\(c.action == .retry ? "retry" : "cancel") requested: \(describe(c.target)) (pending until the operator carries it out)", isError: false)
             return [c.action == .retry ? .requestRetry(c.target) : .requestCancel(c.target)]

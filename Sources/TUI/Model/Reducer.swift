@@ -136,10 +136,18 @@ extension AppState {
             fix(&sel, &flowScroll, count: rows.count)
             if let tree = flowTree, rows.indices.contains(sel) { flowSelection = tree.entries[rows[sel].entry].name }
         case .daemonJob:
-            // The node list is followed by the skipped nodes: scroll over both.
-            let total = nodeRows().count + (daemonJobModel?.skipped.count ?? 0) + 1
-            fix(&nodeCursor.selected, &nodeCursor.scroll, count: nodeRows().count)
-            nodeCursor.scroll = max(0, min(nodeCursor.scroll, max(0, total - h)))
+            // One body row holds the column headers. The node list is followed by the skipped
+            // nodes (a heading and a row each): scrolling may reach them.
+            let listH = max(1, h - 1)
+            let nodes = nodeRows().count
+            let skipped = daemonJobModel?.skipped.count ?? 0
+            let total = nodes + (skipped > 0 ? skipped + 1 : 0)
+            nodeCursor.selected = max(0, min(nodeCursor.selected, nodes - 1))
+            if nodeCursor.selected < nodeCursor.scroll { nodeCursor.scroll = nodeCursor.selected }
+            if nodeCursor.selected >= nodeCursor.scroll + listH { nodeCursor.scroll = nodeCursor.selected - listH + 1 }
+            // At the last node, show the skipped nodes below it too when they fit.
+            if nodeCursor.selected == nodes - 1 { nodeCursor.scroll = max(nodeCursor.scroll, min(nodeCursor.selected, total - listH)) }
+            nodeCursor.scroll = max(0, min(nodeCursor.scroll, max(0, total - listH)))
         default:
             break
         }

@@ -11,14 +11,16 @@ enum DaemonJobView {
         let wide = c.width >= 120
         let nodeW = wide ? 24 : 14, stateW = DisplayWidth.of(c.g.glyph(.succeeded)) + 1 + 11, durW = 8, jobW = wide ? 40 : 22
         let xNode = 1, xState = xNode + nodeW + 1, xDur = xState + stateW + 1, xJob = xDur + durW + 1, xExit = xJob + jobW + 1
-        let counts = model.summary().map { "\($0.1) \(c.g.glyph($0.0)) \($0.0.word)" }.joined(separator: c.g.separator)
+        FlowView.summary(&c, model.summary(), total: model.nodes.count, noun: "nodes", y: 2,
+                         trailer: "\(c.g.separator)\(model.skipped.count) skipped")
+        // Column headers take the first body row; the list scrolls below them.
         let head = Style(.muted, bold: true)
-        c.text("NODE", x: xNode, y: 2, width: nodeW, style: head)
-        c.text("STATE", x: xState, y: 2, style: head)
-        c.text("DURATION", x: xDur, y: 2, style: head)
-        c.text("JOB", x: xJob, y: 2, style: head)
-        c.text("EXIT / REASON   (\(model.nodes.count) nodes: \(counts); \(model.skipped.count) skipped)", x: xExit, y: 2,
-               width: c.width - xExit - 1, style: head)
+        let top = Layout.bodyTop
+        c.text("NODE", x: xNode, y: top, width: nodeW, style: head)
+        c.text("STATE", x: xState, y: top, style: head)
+        c.text("DURATION", x: xDur, y: top, style: head)
+        c.text("JOB", x: xJob, y: top, style: head)
+        c.text("EXIT / REASON", x: xExit, y: top, style: head)
         let rows = s.nodeRows()
         // Lines: node rows, a blank, "skipped nodes" heading, skipped rows.
         var lines: [Line] = rows.enumerated().map { .node($0.offset, $0.element) }
@@ -27,11 +29,11 @@ enum DaemonJobView {
             lines += model.skipped.map { .skipped($0) }
         }
         if rows.isEmpty && model.skipped.isEmpty {
-            c.text(s.filter(.daemonJob).isEmpty ? "no nodes yet" : "nothing matches the filter (Esc clears it)", x: 2, y: Layout.bodyTop, style: .muted)
+            c.text(s.filter(.daemonJob).isEmpty ? "no nodes yet" : "nothing matches the filter (Esc clears it)", x: 2, y: top + 1, style: .muted)
             return
         }
-        for (k, line) in lines.dropFirst(s.nodeCursor.scroll).prefix(s.bodyHeight).enumerated() {
-            let y = Layout.bodyTop + k
+        for (k, line) in lines.dropFirst(s.nodeCursor.scroll).prefix(s.bodyHeight - 1).enumerated() {
+            let y = top + 1 + k
             switch line {
             case .node(let i, let n):
                 let sel = i == s.nodeCursor.selected

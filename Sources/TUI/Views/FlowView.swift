@@ -100,11 +100,12 @@ enum FlowView {
     }
 
     /// "5 entries: 1 ● Running · 1 ◷ Waiting · 3 ✔ Succeed".
-    static func summary(_ c: inout Canvas, _ counts: [(Phase, Int)], total: Int, noun: String, y: Int) {
+    static func summary(_ c: inout Canvas, _ counts: [(Phase, Int)], total: Int, noun: String, y: Int, trailer: String = "") {
         var x = c.text("\(total) \(noun): ", x: 1, y: y, style: .muted)
         for (k, (p, n)) in counts.enumerated() {
             if k > 0 { x = c.text(c.g.separator, x: x, y: y, style: .muted) }
             x = c.text("\(n) \(c.g.glyph(p)) \(p.word)", x: x, y: y, style: Theme.style(p))
         }
+        if !trailer.isEmpty { c.text(trailer, x: x, y: y, style: .muted) }
     }
 }
