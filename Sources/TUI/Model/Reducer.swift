@@ -148,7 +148,13 @@ extension AppState {
             // At the last node, show the skipped nodes below it too when they fit.
             if nodeCursor.selected == nodes - 1 { nodeCursor.scroll = max(nodeCursor.scroll, min(nodeCursor.selected, total - listH)) }
             nodeCursor.scroll = max(0, min(nodeCursor.scroll, max(0, total - listH)))
-        default:
+        case .help:
+            textScroll = max(0, min(textScroll, HelpView.lines(self).count - h))
+        case .details(let ref, let entry, let yaml):
+            let n = yaml ? DetailsView.yamlLines(self, ref, entry: entry).count
+                : DetailsView.describeLines(self, ref, entry: entry, glyphs: .ascii).count
+            textScroll = max(0, min(textScroll, n - h))
+        case .logs:
             break
         }
     }

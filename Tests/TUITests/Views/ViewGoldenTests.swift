@@ -109,3 +109,27 @@ import Testing
         Golden.check(ScreenView.render(s, theme: Theme(glyphs: .ascii, colorMode: .monochrome)).text(), "too-small-60x20-ascii")
     }
 }
+
+/// A 200-entry flow scrolled into the middle: deep guide lines compressed, selection in view.
+@Suite struct LargeFlowGoldenTests {
+    @Test(arguments: ViewGoldenTests.variants) func largeFlowScrolled(_ v: ViewGoldenTests.Variant) throws {
+        var jobs: [(Kube.JSONValue, Kube.JSONValue)] = []
+        for i in 0..<200 {
+            let phase = i < 60 ? "Succeed" : (i < 64 ? "Running" : (i == 64 ? "Failed" : "Waiting"))
+            jobs.append(Fixtures.job("step-\(i)", phase, deps: i == 0 ? [] : (i % 7 == 0 ? ["step-\(i / 2)", "step-\(i - 1)"] : ["step-\(i / 2)"]),
+                                     started: phase == "Waiting" ? nil : 100, done: phase == "Succeed" || phase == "Failed" ? 50 : nil,
+                                     pod: phase == "Waiting" ? "" : "big-step-\(i)", node: "node-\(i % 4)"))
+        }
+        var snap = Fixtures.snapshot()
+        snap.jobFlows = [Fixtures.flow("big", ns: "perf", state: "Running", jobs: jobs)]
+        var s = AppState(mode: .operator, width: v.width, height: v.height, now: Fixtures.now, snapshot: snap)
+        snap.daemonJobs = []
+        s = AppState(mode: .operator, width: v.width, height: v.height, now: Fixtures.now, snapshot: snap)
+        s = run(s, [.key(.enter)] + Array(repeating: AppEvent.key(.pageDown), count: 3) + [.key(.down)]).0
+        let grid = ScreenView.render(s, theme: v.theme)
+        // The selected row is on screen.
+        let sel = try #require(s.flowRows().firstIndex { $0.entry == s.selectedEntry })
+        #expect(sel >= s.flowScroll && sel < s.flowScroll + s.bodyHeight)
+        Golden.check(grid.text(), "flow-large-\(v.suffix)")
+    }
+}
