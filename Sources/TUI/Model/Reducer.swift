@@ -1,7 +1,7 @@
 import Kube
 
 /// The message shown instead of carrying out a mutating action in read-only (watch) mode.
-public let readOnlyMessage = "read-only: attached to a cluster operator; use `jobflow-tui operator` or kubectl annotate … api.practice.com/retry=NAME"
+public let readOnlyMessage = "read-only: attached to a cluster operator; use `jobflow-tui operator` or kubectl annotate …"
 
 /// The app's only state transition: an event in, the new state and the effects to perform out.
 /// Pure: no I/O, no clock, no globals.

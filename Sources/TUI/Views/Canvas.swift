@@ -17,7 +17,29 @@ struct Canvas {
     mutating func text(_ text: String, x: Int, y: Int, width: Int? = nil, style: Style = .normal) -> Int {
         let w = min(width ?? (grid.width - x), grid.width - x)
         guard w > 0 else { return x }
+        let text = g == .ascii ? Canvas.asciiUI(text) : text
         return grid.put(DisplayWidth.truncate(text, to: w, ellipsis: g.ellipsis), x: x, y: y, style: style)
+    }
+
+    /// The UI's own non-ASCII punctuation spelled in ASCII (cluster text is left as it is).
+    static func asciiUI(_ text: String) -> String {
+        if Sanitizer.isPlainASCII(text) { return text }
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "…": out += "..."
+            case "—": out += "-"
+            case "×": out += "x"
+            case "›": out += ">"
+            case "↑": out += "Up"
+            case "↓": out += "Down"
+            case "←": out += "Left"
+            case "→": out += "Right"
+            case "·": out += "|"
+            default: out.append(ch)
+            }
+        }
+        return out
     }
 
     /// Glyph and word of a phase, e.g. "✔ Succeed"; returns the next column.

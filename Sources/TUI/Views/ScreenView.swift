@@ -43,7 +43,7 @@ public enum ScreenView {
         var left = " jobflow-tui\(sep)ctx \(ctx)\(sep)ns \(s.namespace.map(Sanitizer.singleLine) ?? "all namespaces")\(sep)\(mode)\(sep)"
         var right = lease
         if DisplayWidth.of(left) + DisplayWidth.of(right) > c.width {
-            left = " ctx \(ctx)\(sep)ns \(s.namespace.map(Sanitizer.singleLine) ?? "all")\(sep)\(mode)\(sep)"
+            left = " ctx \(ctx)\(sep)ns \(s.namespace.map(Sanitizer.singleLine) ?? "all")\(sep)\(s.mode.isReadOnly ? "read-only" : s.mode.rawValue)\(sep)"
             right = leaseText(s, short: true).0
         }
         let x = c.text(left, x: 0, y: 0, style: Style(.header, bold: true, reverse: true))
