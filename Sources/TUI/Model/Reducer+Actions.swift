@@ -82,8 +82,14 @@ extension AppState {
                     return refuse(action == .retry ? "nothing to retry: no failed, cancelled or skipped entries" : "nothing to cancel: every entry has finished")
                 }
                 lines.append((action == .retry ? "will run again: " : "will be cancelled or skipped: ") + list(affected))
-            } else {
-                lines.append(action == .retry ? "every failed node runs again" : "every unfinished node is cancelled")
+            } else if let o = snapshot.object(row.ref) {
+                let nodes = DaemonJobModel(object: o).nodes.filter {
+                    action == .retry ? [.failed, .cancelled].contains($0.phase) : !$0.phase.isFinished
+                }.map(\.node)
+                guard !nodes.isEmpty else {
+                    return refuse(action == .retry ? "nothing to retry: no failed or cancelled nodes" : "nothing to cancel: every node has finished")
+                }
+                lines.append((action == .retry ? "nodes whose Job runs again: " : "nodes whose Job is stopped: ") + list(nodes))
             }
             confirmation = Confirmation(action: action, target: t, title: "\(verb) \(describe(t))?", lines: lines)
         case .flow(let ref):

@@ -177,3 +177,26 @@ import Testing
         #expect(Sanitizer.sanitize("a\u{2028}b\u{00AD}c") == "a bc")
     }
 }
+
+@Suite struct WholeObjectConfirmationTests {
+    @Test func wholeDaemonJobNamesItsNodes() {
+        var s = Fixtures.state()
+        s.overviewCursor.selected = s.overviewRows.firstIndex { $0.ref.name == "node-audit" }!
+        let retry = run(s, keys("r")).0
+        #expect(retry.confirmation?.lines == ["nodes whose Job runs again: node-c"])
+        #expect(retry.confirmation?.target.annotationValue == "*")
+        let cancel = run(s, keys("c")).0
+        #expect(cancel.confirmation?.lines == ["nodes whose Job is stopped: node-d"])
+    }
+
+    @Test func wholeFlowNamesItsEntries() {
+        var s = Fixtures.state()
+        s.overviewCursor.selected = s.overviewRows.firstIndex { $0.ref.name == "etl-nightly" }!
+        let retry = run(s, keys("r")).0
+        #expect(retry.confirmation?.title == "Retry JobFlow batch/etl-nightly?")
+        #expect(retry.confirmation?.lines == ["will run again: transform, load, report"])
+        let cancel = run(s, keys("c")).0
+        #expect(cancel.confirmation == nil)
+        #expect(cancel.message?.text == "nothing to cancel: every entry has finished")
+    }
+}
