@@ -32,7 +32,7 @@ public enum Action: String, Sendable, Hashable {
     case filter, command, help, quit, forceQuit
     case logs, describe, yaml, retry, cancel
     case collapse, expand, toggleCollapse, sort
-    case follow, wrap, timestamps
+    case follow, wrap, timestamps, panLeft, panRight
 
     /// The word the footer bar shows.
     public var shortLabel: String {
@@ -94,6 +94,8 @@ public enum KeyMap {
         KeyBinding(keys: [.right], name: "→", description: "expand", action: .expand, views: [.flow], inFooter: false),
         KeyBinding(keys: [.char("s")], name: "s", description: "sort by name, state, age", action: .sort, views: [.overview], inFooter: true),
         KeyBinding(keys: [.char("s"), .char("f")], name: "s", description: "follow the log on/off", action: .follow, views: [.logs], inFooter: true),
+        KeyBinding(keys: [.left, .char("h")], name: "←/h", description: "scroll long lines left", action: .panLeft, views: [.logs], inFooter: false),
+        KeyBinding(keys: [.right, .char("L")], name: "→/L", description: "scroll long lines right (when not wrapping)", action: .panRight, views: [.logs], inFooter: false),
         KeyBinding(keys: [.char("w")], name: "w", description: "wrap long lines on/off", action: .wrap, views: [.logs], inFooter: true),
         KeyBinding(keys: [.char("t")], name: "t", description: "timestamps on/off", action: .timestamps, views: [.logs], inFooter: true),
         KeyBinding(keys: [.char("/")], name: "/", description: "filter rows", action: .filter, views: [.overview, .flow, .daemonJob, .logs], inFooter: true),

@@ -158,6 +158,8 @@ public struct AppState: Sendable {
     public var logFollow = true
     public var logWrap = false
     public var logTimestamps = false
+    /// Columns scrolled to the right in unwrapped logs.
+    public var logColumn = 0
     /// Index of the last visible log line when not following.
     public var logBottom = 0
     public var logStatus: String?

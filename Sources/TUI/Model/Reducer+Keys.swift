@@ -122,7 +122,9 @@ extension AppState {
         case .follow:
             logFollow.toggle()
             if !logFollow { logBottom = max(0, logs.count - 1) }
-        case .wrap: logWrap.toggle()
+        case .wrap: logWrap.toggle(); logColumn = 0
+        case .panLeft: logColumn = max(0, logColumn - max(8, width / 2))
+        case .panRight: if !logWrap { logColumn += max(8, width / 2) }
         case .timestamps: logTimestamps.toggle()
         case .logs: return openLogs()
         case .describe, .yaml: return openDetails(yaml: action == .yaml)
@@ -136,7 +138,7 @@ extension AppState {
         let left = stack.removeLast()
         textScroll = 0
         rebuildDerived()
-        if case .logs = left { logs.removeAll(); logStatus = nil; return [.closeLogs] }
+        if case .logs = left { logs.removeAll(); logStatus = nil; logColumn = 0; return [.closeLogs] }
         return []
     }
 

@@ -200,3 +200,18 @@ import Testing
         #expect(cancel.message?.text == "nothing to cancel: every entry has finished")
     }
 }
+
+@Suite struct LogPanTests {
+    @Test func panRightShowsTheRestOfLongLines() {
+        var s = Fixtures.state()
+        s.overviewCursor.selected = s.overviewRows.firstIndex { $0.ref.name == "jobflow-example" }!
+        let long = (0..<30).map { "w\($0)" }.joined(separator: "-") + "-END"
+        s = run(s, [.key(.enter)] + keys("l") + [.logLines([long]), .key(.right), .key(.right)]).0
+        #expect(s.logColumn == 80)
+        let text = ScreenView.render(s, theme: .unicode).text()
+        #expect(text.contains("END"))
+        s = run(s, [.key(.left), .key(.left), .key(.left)]).0
+        #expect(s.logColumn == 0)
+        #expect(LogsView.dropColumns("日本語x", 1) == "本語x")
+    }
+}
