@@ -10,6 +10,8 @@ import Synchronization
 /// runner's thread before any crash handler is installed, read only by that handler.
 nonisolated(unsafe) private var savedTermios = termios()
 private let cursesActive = Atomic<Bool>(false)
+private let atexitInstalled = Atomic<Bool>(false)
+private let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
 
 /// Restores the terminal from a crash signal without calling curses (not async-signal-safe):
 /// the saved termios via tcsetattr and a fixed reset sequence via write, then the default
@@ -55,8 +57,12 @@ public final class NcursesTerminal: TerminalDevice, @unchecked Sendable {
         }
         guard initscr() != nil else { throw TerminalError.initFailed("initscr failed (is TERM set?)") }
         cursesActive.store(true, ordering: .relaxed)
-        atexit { if cursesActive.exchange(false, ordering: .relaxed) { endwin() } }
-        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { signal(sig, crashHandler) }
+        if !atexitInstalled.exchange(true, ordering: .relaxed) {
+            atexit { if cursesActive.exchange(false, ordering: .relaxed) { endwin() } }
+        }
+        for sig in crashSignals { signal(sig, crashHandler) }
+        _ = SignalFlags.takeTerminate()   // a flag left from an earlier run must not end this one
+        _ = SignalFlags.takeResized()
         SignalFlags.install()   // after initscr: ours replaces curses' SIGWINCH handler
         cbreak()
         noecho()
@@ -175,6 +181,8 @@ public final class NcursesTerminal: TerminalDevice, @unchecked Sendable {
         if cursesActive.exchange(false, ordering: .relaxed) {
             curs_set(1)
             endwin()
+            // The UI is gone: signals behave as usual again.
+            for sig in crashSignals + [SIGINT, SIGTERM, SIGHUP, SIGWINCH] { signal(sig, SIG_DFL) }
         }
         if wakeRead >= 0 { close(wakeRead); wakeRead = -1 }
         if wakeWrite >= 0 { close(wakeWrite); wakeWrite = -1 }
