@@ -144,6 +144,7 @@ public struct AppState: Sendable {
     /// Overview rows of the last snapshot by "kind/namespace/name@resourceVersion": an object that
     /// did not change is not decoded again (a snapshot usually changes a few of 10,000 objects).
     var rowCache: [String: FlowRow] = [:]
+    var sortMemo: SortMemo?
     /// The flow view's rows (tree order, folding and filter applied), rebuilt with the tree.
     var flowRowsCache: [TreeRow] = []
 
@@ -181,6 +182,14 @@ public struct AppState: Sendable {
     public var bodyHeight: Int { max(1, height - Layout.chromeRows) }
 
     public func filter(_ v: ViewKind) -> String { filters[v] ?? "" }
+}
+
+/// The last overview order and what it was computed from.
+struct SortMemo: Sendable {
+    var order: SortOrder
+    var refs: [ResourceRef]
+    var keys: [Int64]
+    var permutation: [Int]
 }
 
 /// Fixed screen layout shared by the reducer (scrolling) and the views (drawing).

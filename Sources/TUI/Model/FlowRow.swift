@@ -70,6 +70,21 @@ extension FlowRow {
             || ref.kind.rawValue.lowercased().contains(f) || phase.word.lowercased().contains(f)
     }
 
+    /// Indices of `rows` in the order `sorted(_:by:)` gives.
+    static func sortedIndices(_ rows: [FlowRow], by order: SortOrder) -> [Int] {
+        let less: (FlowRow, FlowRow) -> Bool
+        switch order {
+        case .name: less = { $0.ref < $1.ref }
+        case .state: less = { a, b in a.phase.rank != b.phase.rank ? a.phase.rank < b.phase.rank : a.ref < b.ref }
+        case .age:
+            less = { a, b in
+                let (x, y) = (a.created ?? 0, b.created ?? 0)
+                return x != y ? x > y : a.ref < b.ref
+            }
+        }
+        return rows.indices.sorted { less(rows[$0], rows[$1]) }
+    }
+
     /// Rows sorted by `order`; ties broken by namespace/name so the order is stable.
     public static func sorted(_ rows: [FlowRow], by order: SortOrder) -> [FlowRow] {
         switch order {

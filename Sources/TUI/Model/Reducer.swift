@@ -52,9 +52,10 @@ extension AppState {
         for o in snapshot.jobFlows { rows.append(row(.jobFlow, o)) }
         for o in snapshot.daemonJobs { rows.append(row(.daemonJob, o)) }
         rowCache = cache
+        rows = sortReusingLastOrder(rows)
         if let ns = namespace { rows.removeAll { $0.ref.namespace != ns } }
         if !f.isEmpty { rows.removeAll { !$0.matches(f) } }
-        overviewRows = FlowRow.sorted(rows, by: sort)
+        overviewRows = rows
         flowTree = nil
         daemonJobModel = nil
         for screen in stack {
@@ -65,6 +66,26 @@ extension AppState {
             }
         }
         refreshFlowRows()
+    }
+
+    /// Sorts all rows; when the objects and their sort keys are the same as last time (the usual
+    /// case: a snapshot changes a few objects' status), reuses the last order in O(n).
+    mutating func sortReusingLastOrder(_ rows: [FlowRow]) -> [FlowRow] {
+        func key(_ r: FlowRow) -> Int64 {
+            switch sort {
+            case .name: 0
+            case .state: Int64(r.phase.rank)
+            case .age: r.created ?? 0
+            }
+        }
+        let keys = rows.map(key)
+        if let memo = sortMemo, memo.order == sort, memo.keys == keys,
+           memo.refs.count == rows.count, zip(memo.refs, rows).allSatisfy({ $0 == $1.ref }) {
+            return memo.permutation.map { rows[$0] }
+        }
+        let permutation = FlowRow.sortedIndices(rows, by: sort)
+        sortMemo = SortMemo(order: sort, refs: rows.map(\.ref), keys: keys, permutation: permutation)
+        return permutation.map { rows[$0] }
     }
 
     /// Marks requests whose annotation appeared, drops those whose annotation went away again.

@@ -215,3 +215,19 @@ import Testing
         #expect(LogsView.dropColumns("日本語x", 1) == "本語x")
     }
 }
+
+@Suite struct OverviewOrderTests {
+    @Test func reusedOrderStillFollowsChangedSortKeys() {
+        var s = run(Fixtures.state(), keys("s")).0   // sort by state: problems first
+        #expect(s.sort == .state)
+        #expect(s.overviewRows.first?.ref.name == "etl-nightly")
+        var snap = Fixtures.snapshot()
+        snap.jobFlows[1][path: "status.state"] = "Succeed"
+        snap.jobFlows[1][path: "metadata.resourceVersion"] = "2"
+        s = run(s, [.snapshotChanged(snap)]).0
+        #expect(s.overviewRows.last?.ref.name == "etl-nightly")
+        s = run(s, [.snapshotChanged(snap)]).0        // same input: the memoised order
+        #expect(s.overviewRows.last?.ref.name == "etl-nightly")
+        #expect(s.overviewRows.map(\.ref) == FlowRow.sorted(s.overviewRows, by: .state).map(\.ref))
+    }
+}
