@@ -54,7 +54,9 @@ struct Canvas {
     mutating func progress(_ done: Int, _ total: Int, x: Int, y: Int, width: Int, selected: Bool) {
         let label = " \(done)/\(total)"
         let barWidth = max(0, min(10, width - label.count))
-        let filled = total > 0 ? min(barWidth, (done * barWidth + total / 2) / total) : 0
+        // Cluster numbers are not trusted: negative or overflowing values must not trap.
+        let t = max(0, total), d = min(max(0, done), t)
+        let filled = t > 0 ? min(barWidth, Int((Double(d) * Double(barWidth) / Double(t)).rounded())) : 0
         var st = Style(.ok)
         if selected { st.reverse = true }
         var col = text(String(repeating: g.barFull, count: filled), x: x, y: y, width: filled, style: st)

@@ -82,3 +82,15 @@ import Testing
         #expect(l.timestamp == "2026-11-25T04:00:00.123456789Z" && l.text == "hello world")
     }
 }
+
+@Suite struct HostileNumbersTests {
+    @Test func absurdProgressAndTimesDoNotTrap() {
+        var snap = Fixtures.snapshot()
+        snap.jobFlows[0][path: "status.progress"] = "9223372036854775807/1"
+        snap.jobFlows[1][path: "status.progress"] = "-5/-3"
+        snap.jobFlows[2][path: "metadata.creationTimestamp"] = "9999-99-99T99:99:99Z"
+        let s = AppState(mode: .watch, width: 80, height: 24, now: Fixtures.now, snapshot: snap)
+        let grid = ScreenView.render(s, theme: .unicode)
+        #expect(grid.text().contains("JobFlows and DaemonJobs (4)"))
+    }
+}
