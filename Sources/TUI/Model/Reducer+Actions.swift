@@ -102,7 +102,7 @@ extension AppState {
                 guard [.failed, .cancelled, .skipped].contains(e.phase) else {
                     return refuse("nothing to retry: \(e.displayName) is \(e.phase.word)")
                 }
-                lines = ["\(e.displayName) runs again (attempt \(e.attempts + 1))"]
+                lines = ["\(e.displayName) runs again (attempt \(e.attempts &+ 1))"]
                 if !deps.isEmpty { lines.append("dependents that will run again: " + list(deps)) }
             } else {
                 guard !e.phase.isFinished else { return refuse("nothing to cancel: \(e.displayName) is \(e.phase.word)") }
