@@ -27,9 +27,10 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // No pkgConfig: ncursesw's .pc adds -D flags SwiftPM rejects; the header is on the
+        // standard include path (ncursesw/curses.h) and the module map links ncursesw.
         .systemLibrary(
             name: "CNcurses",
-            pkgConfig: "ncursesw",
             providers: [.apt(["libncurses-dev"])]
         ),
         .target(
@@ -60,6 +61,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "TUI",
+            dependencies: [
+                "Kube",
+                "CNcurses",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "jobflow-tui",
             dependencies: [
@@ -86,6 +96,12 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: ["Orchestrator", "Kube"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TUITests",
+            dependencies: ["TUI", "Kube"],
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
         .testTarget(

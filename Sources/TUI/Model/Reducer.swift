@@ -1,0 +1,182 @@
+import Kube
+
+/// The message shown instead of carrying out a mutating action in read-only (watch) mode.
+public let readOnlyMessage = "read-only: attached to a cluster operator; use `jobflow-tui operator` or kubectl annotate …"
+
+/// The app's only state transition: an event in, the new state and the effects to perform out.
+/// Pure: no I/O, no clock, no globals.
+public func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]) {
+    var s = state
+    var effects: [Effect] = []
+    switch event {
+    case .resized(let w, let h):
+        s.width = max(0, w)
+        s.height = max(0, h)
+    case .tick(let now):
+        s.now = now
+        s.pending.removeAll { !$0.seen && now - $0.since > 60 }
+    case .snapshotChanged(let snap):
+        s.snapshot = snap
+        s.now = max(s.now, snap.takenAt)
+        s.rebuildDerived()
+        s.updatePending()
+    case .logLines(let lines):
+        for l in lines { s.logs.append(LogLine(raw: l)) }
+    case .logEnded(let message):
+        s.logStatus = message.map { "log stream ended: " + Sanitizer.singleLine($0) } ?? "log stream ended"
+    case .effectFailed(let message):
+        s.message = StatusMessage(text: Sanitizer.singleLine(message), isError: true)
+    case .key(let key):
+        effects = s.handle(key)
+    }
+    s.keepSelectionVisible()
+    return (s, effects)
+}
+
+extension AppState {
+    /// Recomputes the derived rows/trees for the current snapshot, filter and screen.
+    mutating func rebuildDerived() {
+        let f = filter(.overview)
+        var rows: [FlowRow] = []
+        rows.reserveCapacity(snapshot.jobFlows.count + snapshot.daemonJobs.count)
+        var cache: [String: FlowRow] = [:]
+        cache.reserveCapacity(snapshot.jobFlows.count + snapshot.daemonJobs.count)
+        func row(_ kind: ResourceKind, _ o: JSONValue) -> FlowRow {
+            let meta = o["metadata"]
+            guard let rv = meta?["resourceVersion"]?.stringValue else { return FlowRow(kind: kind, object: o) }
+            let key = "\(kind == .jobFlow ? "jf" : "dj")/\(meta?["namespace"]?.stringValue ?? "")/\(meta?["name"]?.stringValue ?? "")@\(rv)"
+            let r = rowCache[key] ?? FlowRow(kind: kind, object: o)
+            cache[key] = r
+            return r
+        }
+        for o in snapshot.jobFlows { rows.append(row(.jobFlow, o)) }
+        for o in snapshot.daemonJobs { rows.append(row(.daemonJob, o)) }
+        rowCache = cache
+        rows = sortReusingLastOrder(rows)
+        if let ns = namespace { rows.removeAll { $0.ref.namespace != ns } }
+        if !f.isEmpty { rows.removeAll { !$0.matches(f) } }
+        overviewRows = rows
+        flowTree = nil
+        daemonJobModel = nil
+        for screen in stack {
+            switch screen {
+            case .flow(let ref): flowTree = snapshot.object(ref).map(FlowTree.init(object:))
+            case .daemonJob(let ref): daemonJobModel = snapshot.object(ref).map(DaemonJobModel.init(object:))
+            default: break
+            }
+        }
+        refreshFlowRows()
+    }
+
+    /// Sorts all rows; when the objects and their sort keys are the same as last time (the usual
+    /// case: a snapshot changes a few objects' status), reuses the last order in O(n).
+    mutating func sortReusingLastOrder(_ rows: [FlowRow]) -> [FlowRow] {
+        func key(_ r: FlowRow) -> Int64 {
+            switch sort {
+            case .name: 0
+            case .state: Int64(r.phase.rank)
+            case .age: r.created ?? 0
+            }
+        }
+        let keys = rows.map(key)
+        if let memo = sortMemo, memo.order == sort, memo.keys == keys,
+           memo.refs.count == rows.count, zip(memo.refs, rows).allSatisfy({ $0 == $1.ref }) {
+            return memo.permutation.map { rows[$0] }
+        }
+        let permutation = FlowRow.sortedIndices(rows, by: sort)
+        sortMemo = SortMemo(order: sort, refs: rows.map(\.ref), keys: keys, permutation: permutation)
+        return permutation.map { rows[$0] }
+    }
+
+    /// Marks requests whose annotation appeared, drops those whose annotation went away again.
+    mutating func updatePending() {
+        pending = pending.compactMap { p in
+            var p = p
+            let key = p.action == .retry ? Annotations.retry : Annotations.cancel
+            let present = snapshot.object(p.target.ref)?[path: "metadata.annotations"]?[key] != nil
+            if present { p.seen = true; return p }
+            return p.seen ? nil : p
+        }
+    }
+
+    /// The rows the flow view lists right now (tree rows, or matching entries when filtering).
+    /// Cached: rebuilt when the snapshot, folding or filter changes, not on every key or frame.
+    public func flowRows() -> [TreeRow] { flowRowsCache }
+
+    mutating func refreshFlowRows() { flowRowsCache = computeFlowRows() }
+
+    func computeFlowRows() -> [TreeRow] {
+        guard let tree = flowTree, case .flow(let ref) = screen else { return [] }
+        let f = filter(.flow).lowercased()
+        let rows = tree.visibleRows(collapsed: f.isEmpty ? (collapsed[ref] ?? []) : [])
+        if f.isEmpty { return rows }
+        return rows.filter { r in
+            let e = tree.entries[r.entry]
+            return e.displayName.lowercased().contains(f) || e.phase.word.lowercased().contains(f)
+        }
+    }
+
+    /// The DaemonJob view's node rows after filtering.
+    public func nodeRows() -> [NodeRow] {
+        let f = filter(.daemonJob).lowercased()
+        let nodes = daemonJobModel?.nodes ?? []
+        if f.isEmpty { return nodes }
+        return nodes.filter { $0.displayNode.lowercased().contains(f) || $0.phase.word.lowercased().contains(f) }
+    }
+
+    var flowSelectedIndex: Int {
+        guard let tree = flowTree, let sel = flowSelection, let i = tree.index[sel] else { return 0 }
+        return flowRowsCache.firstIndex { $0.entry == i } ?? 0
+    }
+
+    /// Number of rows in the current list, for movement.
+    var listCount: Int {
+        switch screen {
+        case .overview: overviewRows.count
+        case .flow: flowRows().count
+        case .daemonJob: nodeRows().count
+        default: 0
+        }
+    }
+
+    /// Clamps selection and adjusts scroll so the selected row stays on screen.
+    mutating func keepSelectionVisible() {
+        let h = bodyHeight
+        func fix(_ sel: inout Int, _ scroll: inout Int, count: Int) {
+            sel = max(0, min(sel, count - 1))
+            if sel < scroll { scroll = sel }
+            if sel >= scroll + h { scroll = sel - h + 1 }
+            scroll = max(0, min(scroll, max(0, count - h)))
+        }
+        switch screen {
+        case .overview:
+            fix(&overviewCursor.selected, &overviewCursor.scroll, count: overviewRows.count)
+        case .flow:
+            let rows = flowRows()
+            var sel = flowSelectedIndex
+            fix(&sel, &flowScroll, count: rows.count)
+            if let tree = flowTree, rows.indices.contains(sel) { flowSelection = tree.entries[rows[sel].entry].name }
+        case .daemonJob:
+            // One body row holds the column headers. The node list is followed by the skipped
+            // nodes (a heading and a row each): scrolling may reach them.
+            let listH = max(1, h - 1)
+            let nodes = nodeRows().count
+            let skipped = daemonJobModel?.skipped.count ?? 0
+            let total = nodes + (skipped > 0 ? skipped + 1 : 0)
+            nodeCursor.selected = max(0, min(nodeCursor.selected, nodes - 1))
+            if nodeCursor.selected < nodeCursor.scroll { nodeCursor.scroll = nodeCursor.selected }
+            if nodeCursor.selected >= nodeCursor.scroll + listH { nodeCursor.scroll = nodeCursor.selected - listH + 1 }
+            // At the last node, show the skipped nodes below it too when they fit.
+            if nodeCursor.selected == nodes - 1 { nodeCursor.scroll = max(nodeCursor.scroll, min(nodeCursor.selected, total - listH)) }
+            nodeCursor.scroll = max(0, min(nodeCursor.scroll, max(0, total - listH)))
+        case .help:
+            textScroll = max(0, min(textScroll, HelpView.lines(self).count - h))
+        case .details(let ref, let entry, let yaml):
+            let n = yaml ? DetailsView.yamlLines(self, ref, entry: entry).count
+                : DetailsView.describeLines(self, ref, entry: entry, glyphs: .ascii).count
+            textScroll = max(0, min(textScroll, n - h))
+        case .logs:
+            break
+        }
+    }
+}
