@@ -75,6 +75,8 @@ let package = Package(
             dependencies: [
                 "Kube",
                 "KubeSandbox",
+                "Orchestrator",
+                "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,0 +1,117 @@
+import Foundation
+import Kube
+import Logging
+import Synchronization
+
+/// Fills `ClusterSnapshot`s from informers: JobFlows, DaemonJobs, the Jobs and pods they own
+/// (label-selected), and the operator's Lease. List, get and watch only — it never writes.
+///
+/// Snapshots are built at most every `interval` after a change (and once a second regardless, so
+/// the connection state and lease age stay current); the runner coalesces further.
+public final class ClusterFeed: Sendable {
+    public struct Configuration: Sendable {
+        public var context: String
+        /// nil watches all namespaces.
+        public var namespace: String?
+        public var jobFlows: Resource
+        public var daemonJobs: Resource
+        /// Labels whose presence marks the Jobs and pods of flows and DaemonJobs.
+        public var ownerLabels: [String]
+        /// Where the operator's leader Lease lives.
+        public var leaseNamespace: String
+        public var leaseName: String
+        public var interval: Duration
+
+        public init(context: String, namespace: String?, jobFlows: Resource, daemonJobs: Resource,
+                    ownerLabels: [String] = ["api.practice.com/jobflow", "api.practice.com/daemonjob"],
+                    leaseNamespace: String, leaseName: String = "jobflow-operator", interval: Duration = .milliseconds(50)) {
+            self.context = context
+            self.namespace = namespace
+            self.jobFlows = jobFlows
+            self.daemonJobs = daemonJobs
+            self.ownerLabels = ownerLabels
+            self.leaseNamespace = leaseNamespace
+            self.leaseName = leaseName
+            self.interval = interval
+        }
+    }
+
+    let configuration: Configuration
+    let flows: Informer
+    let daemonJobs: Informer
+    let jobs: [Informer]
+    let pods: [Informer]
+    let lease: Informer
+    let dirty = Atomic<Bool>(true)
+
+    public init(api: any KubeAPI, configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        let ns = configuration.namespace
+        flows = Informer(api: api, resource: configuration.jobFlows, namespace: ns, logger: logger)
+        daemonJobs = Informer(api: api, resource: configuration.daemonJobs, namespace: ns, logger: logger)
+        jobs = configuration.ownerLabels.map { Informer(api: api, resource: .jobs, namespace: ns, labelSelector: $0, logger: logger) }
+        pods = configuration.ownerLabels.map { Informer(api: api, resource: .pods, namespace: ns, labelSelector: $0, logger: logger) }
+        lease = Informer(api: api, resource: .leases, namespace: configuration.leaseNamespace,
+                         fieldSelector: "metadata.name=\(configuration.leaseName)", logger: logger)
+        for informer in allInformers {
+            informer.onAdd { [weak self] _ in self?.dirty.store(true, ordering: .relaxed) }
+            informer.onUpdate { [weak self] _, _ in self?.dirty.store(true, ordering: .relaxed) }
+            informer.onDelete { [weak self] _ in self?.dirty.store(true, ordering: .relaxed) }
+        }
+    }
+
+    var allInformers: [Informer] { [flows, daemonJobs, lease] + jobs + pods }
+
+    /// Runs the informers and hands each new snapshot to `deliver` until the task is cancelled.
+    public func run(deliver: @escaping @Sendable (ClusterSnapshot) -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            for informer in allInformers { group.addTask { await informer.run() } }
+            group.addTask { [self] in
+                var sinceLast: Duration = .zero
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: configuration.interval)
+                    sinceLast += configuration.interval
+                    if dirty.exchange(false, ordering: .relaxed) || sinceLast >= .seconds(1) {
+                        sinceLast = .zero
+                        deliver(snapshot())
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// The current contents of every cache, as one value.
+    public func snapshot(now: Date = Date()) -> ClusterSnapshot {
+        func keyed(_ informers: [Informer]) -> [String: JSONValue] {
+            var all: [String: JSONValue] = [:]
+            for informer in informers { all.merge(informer.store.snapshot().objects) { a, _ in a } }
+            return all
+        }
+        var leaseInfo: LeaseInfo?
+        if let object = lease.store.snapshot().sortedObjects.first,
+           let holder = object[path: "spec.holderIdentity"]?.stringValue, !holder.isEmpty,
+           let renew = KubeTimestamp.parse(object[path: "spec.renewTime"]?.stringValue) {
+            leaseInfo = LeaseInfo(holder: holder, renewTime: Int64(renew.timeIntervalSince1970),
+                                  durationSeconds: object[path: "spec.leaseDurationSeconds"]?.intValue ?? 15)
+        }
+        return ClusterSnapshot(
+            context: configuration.context, namespace: configuration.namespace,
+            jobFlows: flows.store.snapshot().sortedObjects, daemonJobs: daemonJobs.store.snapshot().sortedObjects,
+            jobs: keyed(jobs), pods: keyed(pods), events: [], lease: leaseInfo,
+            connection: connection, takenAt: Int64(now.timeIntervalSince1970))
+    }
+
+    /// Connecting until every informer synced; failing while any watch fails (the first one's error).
+    var connection: ConnectionStatus {
+        for informer in allInformers {
+            let status = informer.status
+            if case .failing(let retryIn) = status.connection {
+                let message = status.lastError.map { String(describing: $0) } ?? "watch failing"
+                return .failing(message: message, retryIn: Int(retryIn.seconds.rounded(.up)))
+            }
+        }
+        return allInformers.allSatisfy(\.hasSynced) ? .connected : .connecting
+    }
+}
