@@ -30,39 +30,43 @@ struct CommandResult {
 }
 
 /// Runs a command to completion with a deadline (a hung command is killed and fails the test).
+/// Uses posix_spawn and waitpid directly: Foundation's Process can wait forever on Linux when a
+/// child daemonizes (tmux starts its server that way).
 func run(_ executable: String, _ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    if let stdin {
-        let pipe = Pipe()
-        process.standardInput = pipe
-        try process.run()
-        pipe.fileHandleForWriting.write(Data(stdin.utf8))
-        try pipe.fileHandleForWriting.close()
-    } else {
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-    }
+    let inPath = dir.appendingPathComponent("in").path, outPath = dir.appendingPathComponent("out").path
+    let errPath = dir.appendingPathComponent("err").path
+    try Data((stdin ?? "").utf8).write(to: URL(fileURLWithPath: inPath))
+
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, stdin == nil ? "/dev/null" : inPath, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw CommandError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
+
+    var status: Int32 = 0
     let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
-        process.terminate()
-        process.waitUntilExit()
-        Issue.record("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        if Date() >= deadline {
+            kill(pid, SIGKILL)
+            _ = waitpid(pid, &status, 0)
+            Issue.record("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+            break
+        }
+        usleep(10_000)
     }
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus,
-                         out: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                         err: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    let exited = (status & 0x7f) == 0
+    return CommandResult(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f),
+                         out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                         err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
 }
 
 /// A `jobflow-tui sandbox` process, started and waited for until it prints its kubeconfig.
