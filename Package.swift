@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "Kube",
                 "KubeSandbox",
+                "Orchestrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -86,6 +87,12 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: ["Orchestrator", "Kube"],
+            swiftSettings: strict
+        ),
+        // The operator against the embedded sandbox (in-process and over HTTP).
+        .testTarget(
+            name: "OperatorEndToEndTests",
+            dependencies: ["Orchestrator", "Kube", "KubeSandbox", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
