@@ -1,0 +1,64 @@
+import Foundation
+import Kube
+import KubeSandbox
+import Orchestrator
+import Testing
+
+@Suite("Operator end to end: examples beyond the seed", .serialized)
+struct FeatureExampleTests {
+    @Test("jobflow-failfast: after the failure nothing new starts; the running entry finishes")
+    func failFast() async throws {
+        let h = try await Harness.make(speed: 20)
+        let running = try h.startOperator()
+        try h.apply(example: "jobflow-failfast.yaml")
+        let flow = try await h.waitForState(flow: "jobflow-failfast", "Failed")
+        let all = entries(flow)
+        #expect(all["broken"]?["phase"] == "Failed")
+        #expect(all["broken"]?["exitCode"] == 3)
+        #expect(all["slow"]?["phase"] == "Succeed")
+        #expect(all["later"]?["phase"] == "Skipped")
+        #expect(all["later"]?["reason"] == "FailFast")
+        #expect(!h.api.successfulCreates().contains { $0.name == "jobflow-failfast-later" })
+        await running.stop()
+        await h.stop()
+    }
+
+    @Test("jobflow-shared-volume: the volume and mounts only where shareVolumeMounts names them")
+    func sharedVolume() async throws {
+        let h = try await Harness.make()
+        let running = try h.startOperator()
+        try h.apply(example: "jobflow-shared-volume.yaml")
+        _ = try await h.waitForState(flow: "jobflow-shared-volume", "Succeed")
+        for entry in ["produce", "consume"] {
+            let job = try await h.get(.jobs, "jobflow-shared-volume-\(entry)")
+            let volumes = job[path: "spec.template.spec.volumes"]?.arrayValue ?? []
+            #expect(volumes.contains { $0["name"] == "work" && $0["emptyDir"] != nil })
+            let mounts = job[path: "spec.template.spec.containers"]?[0]?["volumeMounts"]?.arrayValue ?? []
+            #expect(mounts.contains { $0["name"] == "work" && $0["mountPath"] == "/work" })
+        }
+        let consume = try await h.get(.jobs, "jobflow-shared-volume-consume")
+        #expect(consume[path: "spec.template.spec.containers"]?[0]?["volumeMounts"]?[0]?["readOnly"] == true)
+        let unrelated = try await h.get(.jobs, "jobflow-shared-volume-unrelated")
+        #expect((unrelated[path: "spec.template.spec.volumes"]?.arrayValue ?? []).isEmpty)
+        await running.stop()
+        await h.stop()
+    }
+
+    @Test("a labelled Job whose JobFlow owner does not exist disturbs nothing")
+    func hostileObjects() async throws {
+        let h = try await Harness.make()
+        let running = try h.startOperator()
+        _ = try await h.sandbox.client.create(.jobs, namespace: "default", object: [
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": ["name": "stray", "labels": ["api.practice.com/jobflow": "nobody"],
+                         "ownerReferences": [["apiVersion": "api.practice.com/v1alpha1", "kind": "JobFlow", "name": "ghost",
+                                              "uid": "0000", "controller": true]]],
+            "spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox", "command": ["sh", "-c", "true"]]]]]],
+        ])
+        try h.apply(example: "jobflow-example-template.yaml")
+        _ = try await h.waitForState(flow: "jobflow-example-template", "Succeed")
+        #expect(running.op.status.isLeading)
+        await running.stop()
+        await h.stop()
+    }
+}
