@@ -61,4 +61,30 @@ struct FeatureExampleTests {
         await running.stop()
         await h.stop()
     }
+
+    @Test("a foreign Job holding an entry's name is a JobConflict: nothing adopted, no create loop")
+    func foreignJobConflict() async throws {
+        let h = try await Harness.make()
+        _ = try await h.sandbox.client.create(.jobs, namespace: "default", object: [
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": ["name": "jobflow-example-template-job1"],
+            "spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox", "command": ["sh", "-c", "sleep 1000s"]]]]]],
+        ])
+        let running = try h.startOperator()
+        try h.apply(example: "jobflow-example-template.yaml")
+        try await h.waitFor("JobConflict reported") {
+            entries(try await h.flow("jobflow-example-template"))["job1"]?["reason"] == "JobConflict"
+        }
+        let flow = try await h.flow("jobflow-example-template")
+        #expect(entries(flow)["job2"]?["phase"] == "Waiting")
+        // Give a busy loop every chance to show itself, then count the create attempts.
+        try await Task.sleep(for: .milliseconds(500))
+        let attempts = h.api.creates.withLock { $0 }.filter { $0.name == "jobflow-example-template-job1" }
+        #expect(attempts.count <= 2)
+        #expect(attempts.allSatisfy { !$0.succeeded })
+        let job = try await h.get(.jobs, "jobflow-example-template-job1")
+        #expect(job[path: "metadata.ownerReferences"] == nil)
+        await running.stop()
+        await h.stop()
+    }
 }

@@ -24,9 +24,15 @@ extension Operator {
         caches.templates.onAdd { [self] in templateChanged($0) }
         caches.templates.onUpdate { [self] _, new in templateChanged(new) }
         caches.templates.onDelete { [self] in templateChanged($0) }
-        // Nodes are projected to what eligibility reads, so heartbeats never get here.
+        // Nodes are projected to what eligibility reads; a heartbeat then differs only in its
+        // resourceVersion and wakes nobody.
         caches.nodes.onAdd { [self] _ in enqueueAllDaemonJobs() }
-        caches.nodes.onUpdate { [self] _, _ in enqueueAllDaemonJobs() }
+        caches.nodes.onUpdate { [self] old, new in
+            var a = old, b = new
+            a[path: "metadata.resourceVersion"] = nil
+            b[path: "metadata.resourceVersion"] = nil
+            if a != b { enqueueAllDaemonJobs() }
+        }
         caches.nodes.onDelete { [self] _ in enqueueAllDaemonJobs() }
     }
 
