@@ -87,4 +87,26 @@ struct FeatureExampleTests {
         await running.stop()
         await h.stop()
     }
+
+    @Test("a failed status write stops the plan: no Job is created before a status write succeeded, and the key is retried")
+    func stopsAtFirstFailure() async throws {
+        let h = try await Harness.make()
+        h.api.failStatusWrites.withLock { $0 = 3 }
+        let running = try h.startOperator()
+        try h.apply(example: "jobflow-example-template.yaml")
+        _ = try await h.waitForState(flow: "jobflow-example-template", "Succeed")
+        let writes = h.api.writes.withLock { $0 }
+        let firstCreate = try #require(writes.firstIndex { $0.hasPrefix("create jobs/") })
+        let firstStatus = try #require(writes.firstIndex { $0.hasPrefix("update jobflows/jobflow-example-template/status ok") })
+        #expect(firstStatus < firstCreate)
+        #expect(writes.prefix(3).allSatisfy { $0.hasSuffix("/status failed") })
+        #expect(running.op.status.failures >= 3)
+        #expect(h.api.duplicates.isEmpty)
+        // Events reached the API server.
+        try await h.waitFor("JobCreated events") {
+            try await h.sandbox.client.list(.events, namespace: "default").items.contains { $0["reason"] == "JobCreated" }
+        }
+        await running.stop()
+        await h.stop()
+    }
 }

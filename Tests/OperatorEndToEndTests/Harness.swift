@@ -130,6 +130,23 @@ final class RecordingAPI: KubeAPI, Sendable {
     }
     let base: any KubeAPI
     let creates = Mutex<[Create]>([])
+    /// Every write in order: `verb plural/name[/subresource] ok|failed`.
+    let writes = Mutex<[String]>([])
+    /// The next this-many status writes fail with 409 Conflict (fault injection).
+    let failStatusWrites = Mutex(0)
+
+    private func logged<T>(_ verb: String, _ resource: Resource, _ name: String, _ subresource: String?,
+                           _ body: () async throws -> T) async throws -> T {
+        let what = "\(verb) \(resource.plural)/\(name)\(subresource.map { "/" + $0 } ?? "")"
+        do {
+            let result = try await body()
+            writes.withLock { $0.append(what + " ok") }
+            return result
+        } catch {
+            writes.withLock { $0.append(what + " failed") }
+            throw error
+        }
+    }
 
     init(_ base: any KubeAPI) { self.base = base }
 
@@ -153,6 +170,13 @@ final class RecordingAPI: KubeAPI, Sendable {
     }
     func create(_ resource: Resource, namespace: String?, object: JSONValue, options: WriteOptions) async throws -> JSONValue {
         guard resource == .jobs else { return try await base.create(resource, namespace: namespace, object: object, options: options) }
+        return try await logged("create", resource, object[path: "metadata.name"]?.stringValue ?? "", nil) {
+            try await createJob(namespace: namespace, object: object, options: options)
+        }
+    }
+
+    private func createJob(namespace: String?, object: JSONValue, options: WriteOptions) async throws -> JSONValue {
+        let resource = Resource.jobs
         let complete = Set(try await base.list(.jobs, namespace: namespace, options: ListOptions()).items.filter(isComplete)
             .compactMap { $0[path: "metadata.name"]?.stringValue })
         let name = object[path: "metadata.name"]?.stringValue ?? ""
@@ -166,12 +190,21 @@ final class RecordingAPI: KubeAPI, Sendable {
         }
     }
     func update(_ resource: Resource, namespace: String?, object: JSONValue, subresource: String?, options: WriteOptions) async throws -> JSONValue {
-        try await base.update(resource, namespace: namespace, object: object, subresource: subresource, options: options)
+        try await logged("update", resource, object[path: "metadata.name"]?.stringValue ?? "", subresource) {
+            if subresource == "status", failStatusWrites.withLock({ n in n > 0 ? { n -= 1; return true }() : false }) {
+                throw KubeError.api(APIError(code: 409, reason: "Conflict", message: "injected conflict"))
+            }
+            return try await base.update(resource, namespace: namespace, object: object, subresource: subresource, options: options)
+        }
     }
     func patch(_ resource: Resource, namespace: String?, name: String, patch: Patch, subresource: String?, options: PatchOptions) async throws -> JSONValue {
-        try await base.patch(resource, namespace: namespace, name: name, patch: patch, subresource: subresource, options: options)
+        try await logged("patch", resource, name, subresource) {
+            try await base.patch(resource, namespace: namespace, name: name, patch: patch, subresource: subresource, options: options)
+        }
     }
     func delete(_ resource: Resource, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue? {
-        try await base.delete(resource, namespace: namespace, name: name, options: options)
+        try await logged("delete", resource, name, nil) {
+            try await base.delete(resource, namespace: namespace, name: name, options: options)
+        }
     }
 }
