@@ -134,6 +134,8 @@ final class RecordingAPI: KubeAPI, Sendable {
     let writes = Mutex<[String]>([])
     /// The next this-many status writes fail with 409 Conflict (fault injection).
     let failStatusWrites = Mutex(0)
+    /// While true, every Lease write fails with 503 (a partitioned replica).
+    let failLeaseWrites = Mutex(false)
 
     private func logged<T>(_ verb: String, _ resource: Resource, _ name: String, _ subresource: String?,
                            _ body: () async throws -> T) async throws -> T {
@@ -191,6 +193,9 @@ final class RecordingAPI: KubeAPI, Sendable {
     }
     func update(_ resource: Resource, namespace: String?, object: JSONValue, subresource: String?, options: WriteOptions) async throws -> JSONValue {
         try await logged("update", resource, object[path: "metadata.name"]?.stringValue ?? "", subresource) {
+            if resource == .leases, failLeaseWrites.withLock({ $0 }) {
+                throw KubeError.api(APIError(code: 503, reason: "ServiceUnavailable", message: "injected partition"))
+            }
             if subresource == "status", failStatusWrites.withLock({ n in n > 0 ? { n -= 1; return true }() : false }) {
                 throw KubeError.api(APIError(code: 409, reason: "Conflict", message: "injected conflict"))
             }

@@ -142,6 +142,29 @@ struct LifecycleTests {
         await h.stop()
     }
 
+    @Test("a leader that cannot renew stops its controllers; the standby takes over and finishes the work")
+    func leaseLoss() async throws {
+        let h = try await Harness.make(speed: 20)
+        let partitioned = RecordingAPI(h.sandbox.client)
+        let a = try h.startOperator(api: partitioned, configuration: Harness.fastElection(identity: "op-a"))
+        try await h.waitFor("a leads") { a.op.status.isLeading }
+        let b = try h.startOperator(configuration: Harness.fastElection(identity: "op-b"))
+        try h.apply(example: "jobflow-example.yaml")
+        try await h.waitFor("job2 created by a") { partitioned.successfulCreates().contains { $0.name == "jobflow-example-job2" } }
+        partitioned.failLeaseWrites.withLock { $0 = true }
+        try await h.waitFor("a steps down") { !a.op.status.isLeading }
+        try await h.waitFor("b leads") { b.op.status.isLeading }
+        let createsByA = partitioned.successfulCreates().count
+        _ = try await h.waitForState(flow: "jobflow-example", "Succeed")
+        #expect(partitioned.successfulCreates().count == createsByA, "a created Jobs after stepping down")
+        #expect(!a.op.status.isLeading)
+        let all = partitioned.successfulCreates().map(\.name) + h.api.successfulCreates().map(\.name)
+        #expect(all.count == 5 && Set(all).count == 5, "duplicate or missing creates: \(all)")
+        await b.stop()
+        await a.stop()
+        await h.stop()
+    }
+
     @Test("over HTTP: KubeClient + CurlTransport against the sandbox's URL runs jobflow-example")
     func overHTTP() async throws {
         let h = try await Harness.make()

@@ -120,8 +120,10 @@ public final class Operator: Sendable {
                     logger.info("started leading; starting controllers")
                     running = startControllers()
                 } else if !leading, let current = running {
-                    logger.warning("stopped leading; stopping controllers")
-                    await Task { await current.stop() }.value
+                    // Another replica may lead from leaseDuration after our last renew: no grace
+                    // period, in-flight reconciles are cancelled at once.
+                    logger.warning("stopped leading; stopping controllers at once")
+                    await Task { await current.stop(grace: .zero) }.value
                     running = nil
                 }
             }
@@ -155,9 +157,11 @@ public final class Operator: Sendable {
             self.onStop = onStop
         }
 
-        /// Stops handing out keys, waits up to the grace period for in-flight reconciles, then cancels.
-        func stop() async {
+        /// Stops handing out keys, waits up to `grace` (default: the configured grace period) for
+        /// in-flight reconciles, then cancels them.
+        func stop(grace: Duration? = nil) async {
             onStop()
+            let grace = grace ?? self.grace
             async let a = flows.shutDown(gracePeriod: grace)
             async let b = daemonJobs.shutDown(gracePeriod: grace)
             _ = await (a, b)
