@@ -79,4 +79,35 @@ struct CommandLineTests {
         #expect(bad.status != 0)
         await h.stop()
     }
+
+    @Test("operator --headless reconciles over HTTP, logs JSON lines, and on SIGTERM releases the Lease and exits 0", .enabled(if: built))
+    func headlessOperator() async throws {
+        let h = try await Harness.make()
+        let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("jf-op-\(getpid()).kubeconfig").path
+        try h.sandbox.writeKubeconfig(to: kubeconfig)
+        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["operator", "--headless", "-n", "default", "--kubeconfig", kubeconfig, "--identity", "cli-test"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try h.apply(example: "jobflow-example-template.yaml")
+        _ = try await h.waitForState(flow: "jobflow-example-template", "Succeed")
+        let lease = try await h.sandbox.client.get(.leases, namespace: "default", name: "jobflow-operator")
+        #expect(lease[path: "spec.holderIdentity"] == "cli-test")
+        process.terminate()  // SIGTERM
+        let output = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        let records = try lines.map { try JSONValue.parseYAML(String($0)) }
+        #expect(!records.isEmpty && records.allSatisfy { $0["time"] != nil && $0["level"] != nil && $0["logger"] != nil && $0["message"] != nil })
+        #expect(records.contains { $0["message"] == "job created" && $0[path: "metadata.job.name"] == nil && $0["metadata"]?["job.name"] == "jobflow-example-template-job2" })
+        #expect(records.contains { $0["message"] == "released lease" })
+        let released = try await h.sandbox.client.get(.leases, namespace: "default", name: "jobflow-operator")
+        #expect(released[path: "spec.holderIdentity"]?.stringValue ?? "" == "")
+        await h.stop()
+    }
 }

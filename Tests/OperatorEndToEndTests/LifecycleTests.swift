@@ -33,6 +33,31 @@ struct LifecycleTests {
         await h.stop()
     }
 
+    @Test("DaemonJob cancel of one node: its Job is deleted, the node Cancelled, the other node finishes")
+    func daemonJobCancel() async throws {
+        let h = try await Harness.make(speed: 25)
+        let running = try h.startOperator()
+        try h.apply(example: "daemonjob-example.yaml")
+        try await h.waitFor("both nodes running") {
+            let nodes = try await h.daemonJob("daemonjob-example")[path: "status.nodes"]?.arrayValue ?? []
+            return nodes.count == 2 && nodes.allSatisfy { $0["phase"] == "Running" }
+        }
+        _ = try await h.sandbox.client.patch(CustomResources.daemonJobs, namespace: "default", name: "daemonjob-example",
+                                             patch: .merge(["metadata": ["annotations": ["api.practice.com/cancel": "node3"]]]))
+        var dj: JSONValue = .null
+        try await h.waitFor("a final state") {
+            dj = try await h.daemonJob("daemonjob-example")
+            return ["Succeed", "Failed", "Cancelled"].contains(dj[path: "status.state"]?.stringValue ?? "")
+        }
+        let nodes = Dictionary((dj[path: "status.nodes"]?.arrayValue ?? []).compactMap { n in n["node"]?.stringValue.map { ($0, n) } },
+                               uniquingKeysWith: { a, _ in a })
+        #expect(nodes["node3"]?["phase"] == "Cancelled")
+        #expect(nodes["minikube"]?["phase"] == "Succeed")
+        #expect(try await !h.jobs().contains { $0[path: "metadata.name"] == "daemonjob-example-node3" })
+        await running.stop()
+        await h.stop()
+    }
+
     @Test("retry: a failed entry gets attempt 2 (old Job replaced), the annotation is removed")
     func retry() async throws {
         let h = try await Harness.make()
