@@ -59,9 +59,12 @@ extension Operator {
         if let old, !Operator.isFinished(old), Operator.isFinished(job) {
             let now = ticks.now()
             state.withLock { s in
-                if s.finishedAt.count < 10_000 || s.finishedAt[owner.kind + "/" + key] != nil {
-                    s.finishedAt[owner.kind + "/" + key] = now
+                let slot = owner.kind + "/" + key
+                // Bounded: an owner whose last Job finished never creates again; drop any old entry.
+                if s.finishedAt.count >= 10_000, s.finishedAt[slot] == nil, let victim = s.finishedAt.keys.first {
+                    s.finishedAt.removeValue(forKey: victim)
                 }
+                s.finishedAt[slot] = now
             }
         }
         if owner.kind == "JobFlow" { enqueueFlow(key) } else { enqueueDaemonJob(key) }

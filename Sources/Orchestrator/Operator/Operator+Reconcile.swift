@@ -9,6 +9,7 @@ extension Operator {
         state.withLock { $0.reconciles += 1 }
         guard let flow = caches.flows.store.snapshot().object(forKey: key) else {
             // Deleted: the garbage collector removes its Jobs (ownerReferences, background).
+            _ = state.withLock { $0.finishedAt.removeValue(forKey: "JobFlow/" + key) }
             return .awaitChange
         }
         let namespace = flow[path: "metadata.namespace"]?.stringValue
@@ -27,7 +28,10 @@ extension Operator {
     /// One DaemonJob: cache snapshot (with every node) → `DaemonJobPlanner.plan` → actions in order.
     func reconcileDaemonJob(_ key: String) async throws -> ReconcileAction {
         state.withLock { $0.reconciles += 1 }
-        guard let daemonJob = caches.daemonJobs.store.snapshot().object(forKey: key) else { return .awaitChange }
+        guard let daemonJob = caches.daemonJobs.store.snapshot().object(forKey: key) else {
+            _ = state.withLock { $0.finishedAt.removeValue(forKey: "DaemonJob/" + key) }
+            return .awaitChange
+        }
         let namespace = daemonJob[path: "metadata.namespace"]?.stringValue
         let nodes = caches.nodes.store.snapshot().sortedObjects
         let jobs = try await gatherJobs(owner: daemonJob, namespace: namespace, primary: caches.daemonJobJobs, other: caches.flowJobs,

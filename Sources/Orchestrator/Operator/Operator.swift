@@ -77,6 +77,7 @@ public final class Operator: Sendable {
     public var hasSynced: Bool { caches.hasSynced }
 
     /// Runs until the calling task is cancelled, then stops gracefully (see the type's summary).
+    /// Call it once per `Operator`.
     public func run() async {
         logger.info("operator starting", metadata: ["namespace": "\(configuration.namespace ?? "*")"])
         await withTaskGroup(of: Void.self) { group in
@@ -85,6 +86,15 @@ public final class Operator: Sendable {
             await self.campaign()
             group.cancelAll()
         }
+        // Write the Events still buffered, from an uncancelled task, for at most two seconds.
+        await Task { [self] in
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.recorder.processPending() }
+                group.addTask { do { try await self.ticks.sleep(.seconds(2)) } catch {} }
+                await group.next()
+                group.cancelAll()
+            }
+        }.value
         logger.info("operator stopped")
     }
 
