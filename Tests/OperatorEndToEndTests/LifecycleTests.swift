@@ -33,7 +33,7 @@ struct LifecycleTests {
         await h.stop()
     }
 
-    @Test("DaemonJob cancel of one node: its Job is deleted, the node Cancelled, the other node finishes")
+    @Test("DaemonJob cancel of one node (Job deleted, node Cancelled, the other finishes), then retry of it (attempt 2, Succeed)")
     func daemonJobCancel() async throws {
         let h = try await Harness.make(speed: 25)
         let running = try h.startOperator()
@@ -54,6 +54,13 @@ struct LifecycleTests {
         #expect(nodes["node3"]?["phase"] == "Cancelled")
         #expect(nodes["minikube"]?["phase"] == "Succeed")
         #expect(try await !h.jobs().contains { $0[path: "metadata.name"] == "daemonjob-example-node3" })
+        // Retry the cancelled node: attempt 2 runs there and the DaemonJob succeeds.
+        _ = try await h.sandbox.client.patch(CustomResources.daemonJobs, namespace: "default", name: "daemonjob-example",
+                                             patch: .merge(["metadata": ["annotations": ["api.practice.com/retry": "node3"]]]))
+        let done = try await h.waitForState(daemonJob: "daemonjob-example", "Succeed")
+        let node3 = (done[path: "status.nodes"]?.arrayValue ?? []).first { $0["node"] == "node3" }
+        #expect(node3?["attempts"] == 2)
+        #expect(try await h.get(.jobs, "daemonjob-example-node3")[path: "metadata.annotations"]?["api.practice.com/attempt"] == "2")
         await running.stop()
         await h.stop()
     }
@@ -207,6 +214,8 @@ struct LifecycleTests {
             }
         }
         #expect(api.successfulCreates().count == 5)
+        let latency = running.op.reactionLatency
+        print("reaction latency (HTTP): \(latency.count) samples, p50 \(latency.p50 ?? .zero), p99 \(latency.p99 ?? .zero)")
         let jobCreates = h.sandbox.audit.writes.filter { $0.verb == "create" && $0.path.hasPrefix("/apis/batch/v1/namespaces/default/jobs") }
         #expect(jobCreates.filter { $0.code == 201 }.count == 5)
         let statusWrites = h.sandbox.audit.writes.filter { $0.verb == "update" && $0.path.contains("/jobflows/jobflow-example/status") }
