@@ -14,7 +14,7 @@ struct ValidateCommand: ParsableCommand {
             (.yaml, .yml, .json, in name order). Documents of other kinds are skipped.
             """)
 
-    @Option(name: [.customShort("f"), .customLong("filename")], help: ArgumentHelp("A manifest file or directory (repeatable).", valueName: "path"))
+    @Option(name: [.customShort("f"), .customLong("filename")], parsing: .upToNextOption, help: ArgumentHelp("Manifest files or directories (-f a.yaml b.yaml, or -f repeated).", valueName: "path"))
     var files: [String] = []
 
     func validate() throws {

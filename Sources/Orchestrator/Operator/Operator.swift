@@ -70,11 +70,19 @@ public final class Operator: Sendable {
         return OperatorStatus(identity: configuration.identity, isLeading: queues != nil,
                               holderIdentity: election?.holderIdentity ?? (configuration.leaderElection == nil ? configuration.identity : nil),
                               renewTime: election?.renewTime, sinceObservedChange: election?.sinceObservedChange,
-                              cachesSynced: caches.hasSynced, reconciles: reconciles, failures: failures)
+                              cachesSynced: caches.hasSynced, watchProblems: watchProblems, reconciles: reconciles, failures: failures)
     }
 
     /// Whether every informer has listed once.
     public var hasSynced: Bool { caches.hasSynced }
+
+    private var watchProblems: [WatchProblem] {
+        caches.named.compactMap { name, informer in
+            let status = informer.status
+            guard case .failing(let retryIn) = status.connection else { return nil }
+            return WatchProblem(informer: name, error: status.lastError.map { "\($0)" } ?? "unknown error", retryIn: retryIn)
+        }
+    }
 
     /// Runs until the calling task is cancelled, then stops gracefully (see the type's summary).
     /// Call it once per `Operator`.

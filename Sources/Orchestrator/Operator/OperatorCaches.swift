@@ -21,7 +21,13 @@ final class OperatorCaches: Sendable {
     let daemonJobPods: Informer
     let nodes: Informer
 
-    var all: [Informer] { [flows, daemonJobs, templates, flowJobs, daemonJobJobs, flowPods, daemonJobPods, nodes] }
+    var all: [Informer] { named.map(\.informer) }
+
+    /// Every informer with a short name for status lines.
+    var named: [(name: String, informer: Informer)] {
+        [("jobflows", flows), ("daemonjobs", daemonJobs), ("jobtemplates", templates), ("jobs[jobflow]", flowJobs),
+         ("jobs[daemonjob]", daemonJobJobs), ("pods[jobflow]", flowPods), ("pods[daemonjob]", daemonJobPods), ("nodes", nodes)]
+    }
 
     init(api: any KubeAPI, namespace: String?, clock: any Clock<Duration>, logger: Logger) {
         func informer(_ resource: Resource, namespace: String?, selector: String? = nil, store: Store = Store(),

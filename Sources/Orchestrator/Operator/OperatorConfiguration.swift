@@ -54,9 +54,19 @@ public struct OperatorStatus: Sendable {
     public var sinceObservedChange: Duration?
     /// Whether every informer has listed once.
     public var cachesSynced: Bool
+    /// Informers whose list/watch is failing right now: name, last error, retry delay.
+    public var watchProblems: [WatchProblem]
     /// Reconciles run and failed since start.
     public var reconciles: Int
     public var failures: Int
+}
+
+/// An informer whose list/watch is failing (it retries by itself).
+public struct WatchProblem: Sendable, Hashable {
+    /// `jobflows`, `jobs[jobflow]`, `nodes`, …
+    public var informer: String
+    public var error: String
+    public var retryIn: Duration
 }
 
 /// Errors of the operator's I/O.
