@@ -68,6 +68,7 @@ public final class Operator: Sendable {
         let (queues, elector, reconciles, failures) = state.withLock { ($0.queues, $0.elector, $0.reconciles, $0.failures) }
         let election = elector?.status
         return OperatorStatus(identity: configuration.identity, isLeading: queues != nil,
+                              holdsLease: configuration.leaderElection == nil || election?.isLeader == true,
                               holderIdentity: election?.holderIdentity ?? (configuration.leaderElection == nil ? configuration.identity : nil),
                               renewTime: election?.renewTime, sinceObservedChange: election?.sinceObservedChange,
                               cachesSynced: caches.hasSynced, watchProblems: watchProblems, reconciles: reconciles, failures: failures)

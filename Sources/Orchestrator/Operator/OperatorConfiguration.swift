@@ -44,8 +44,11 @@ public struct OperatorConfiguration: Sendable {
 /// What the TUI header shows about the operator.
 public struct OperatorStatus: Sendable {
     public var identity: String
-    /// Whether this replica's controllers are running (it leads, or runs without election).
+    /// Whether this replica's controllers are running (it leads, or runs without election, and
+    /// its caches have synced).
     public var isLeading: Bool
+    /// Whether this replica holds the Lease as of its last election round (true without election).
+    public var holdsLease: Bool
     /// The Lease holder last observed (`nil`/empty: nobody).
     public var holderIdentity: String?
     /// `renewTime` as last written by the holder (its clock).
