@@ -109,4 +109,23 @@ struct FeatureExampleTests {
         await running.stop()
         await h.stop()
     }
+
+    @Test("a missing JobTemplate: the entry waits (TemplateNotFound) and starts when the template appears")
+    func templateAppearsLater() async throws {
+        let h = try await Harness.make()
+        let running = try h.startOperator()
+        let text = try String(contentsOfFile: Harness.root + "/examples/jobflow-example-template.yaml", encoding: .utf8)
+        let documents = try JSONValue.parseYAMLDocuments(text)
+        let flowDocument = try #require(documents.first { $0["kind"] == "JobFlow" })
+        try h.sandbox.apply(object: flowDocument)
+        try await h.waitFor("TemplateNotFound") {
+            entries(try await h.flow("jobflow-example-template"))["job1"]?["reason"] == "TemplateNotFound"
+        }
+        #expect(h.api.successfulCreates().isEmpty)
+        for template in documents where template["kind"] == "JobTemplate" { try h.sandbox.apply(object: template) }
+        _ = try await h.waitForState(flow: "jobflow-example-template", "Succeed")
+        #expect(h.api.successfulCreates().count == 2)
+        await running.stop()
+        await h.stop()
+    }
 }
