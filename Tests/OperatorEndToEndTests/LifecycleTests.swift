@@ -65,6 +65,23 @@ struct LifecycleTests {
         await h.stop()
     }
 
+    @Test("a node that joins gets its DaemonJob Job (node events reach every DaemonJob)")
+    func nodeJoins() async throws {
+        let h = try await Harness.make()
+        let running = try h.startOperator()
+        try h.apply(example: "daemonjob-example.yaml")
+        _ = try await h.waitForState(daemonJob: "daemonjob-example", "Succeed")
+        var node: JSONValue = ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "node4"]]
+        node = try await h.sandbox.client.create(.nodes, namespace: nil, object: node)
+        node["status"] = ["conditions": [["type": "Ready", "status": "True"]]]
+        _ = try await h.sandbox.client.updateStatus(.nodes, namespace: nil, object: node)
+        try await h.waitFor("a Job for node4") {
+            try await h.jobs().contains { $0[path: "metadata.name"] == "daemonjob-example-node4" }
+        }
+        await running.stop()
+        await h.stop()
+    }
+
     @Test("retry: a failed entry gets attempt 2 (old Job replaced), the annotation is removed")
     func retry() async throws {
         let h = try await Harness.make()
