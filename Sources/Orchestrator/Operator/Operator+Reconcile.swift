@@ -139,8 +139,13 @@ extension Operator {
                                             options: PatchOptions(fieldManager: configuration.fieldManager))
                     log.info("request annotation removed", metadata: ["annotation": "\(annotation)", "value": "\(expectedValue)"])
                 }
+            } catch let error as CancellationError {
+                throw error
             } catch {
-                throw OperatorError.actionFailed(action: action.description, object: "\(kind) \(key)", cause: "\(error)")
+                var conflict = false
+                if let kube = error as? KubeError, case .api(let apiError) = kube { conflict = apiError.isConflict }
+                throw OperatorError.actionFailed(action: action.description, object: "\(kind) \(key)", cause: "\(error)",
+                                                 isConflict: conflict)
             }
         }
         return result

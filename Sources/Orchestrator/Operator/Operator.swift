@@ -222,8 +222,13 @@ public final class Operator: Sendable {
 
     private func errorPolicy(_ log: Logger) -> Controller.ErrorPolicy {
         { [self] error, key in
+            if error is CancellationError { return .awaitChange }
             state.withLock { $0.failures += 1 }
-            log.warning("reconcile failed; retrying with backoff", metadata: ["key": "\(key)", "error": "\(error)"])
+            if case OperatorError.actionFailed(_, _, _, isConflict: true) = error {
+                log.info("stale cache (409); retrying with backoff", metadata: ["key": "\(key)", "error": "\(error)"])
+            } else {
+                log.warning("reconcile failed; retrying with backoff", metadata: ["key": "\(key)", "error": "\(error)"])
+            }
             return .requeueWithBackoff
         }
     }

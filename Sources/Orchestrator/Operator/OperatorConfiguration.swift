@@ -74,12 +74,13 @@ public struct WatchProblem: Sendable, Hashable {
 
 /// Errors of the operator's I/O.
 public enum OperatorError: Error, Sendable, CustomStringConvertible {
-    /// An action of a plan failed; the rest of the plan was not performed.
-    case actionFailed(action: String, object: String, cause: String)
+    /// An action of a plan failed; the rest of the plan was not performed. `isConflict`: a 409
+    /// (a stale cache lost a precondition), expected now and then and retried.
+    case actionFailed(action: String, object: String, cause: String, isConflict: Bool)
 
     public var description: String {
         switch self {
-        case .actionFailed(let action, let object, let cause): return "\(object): \(action) failed: \(cause)"
+        case .actionFailed(let action, let object, let cause, _): return "\(object): \(action) failed: \(cause)"
         }
     }
 }
