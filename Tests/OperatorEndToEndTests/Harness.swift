@@ -25,7 +25,8 @@ struct Harness {
 
     static func logger(_ label: String) -> Logger {
         var logger = Logger(label: label)
-        logger.logLevel = ProcessInfo.processInfo.environment["OPERATOR_TEST_LOG"] != nil ? .debug : .critical
+        // OPERATOR_TEST_LOG=debug|info|warning… shows the operator's logs.
+        logger.logLevel = ProcessInfo.processInfo.environment["OPERATOR_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }
 

@@ -31,7 +31,11 @@ struct ScaleTests {
                 #expect(create.completeBefore.contains("\(prefix)-\(dependency)"))
             }
         }
+        // Reaction latency here includes CPU starvation by the sandbox's simulated control plane
+        // (in a debug build, ObjectCache.snapshot re-sorts every Job/pod on each loop and can take
+        // both cores): it varies between ~0.1 s and several seconds run to run. No bound is asserted.
         let latency = running.op.reactionLatency
+        print("reconciles \(running.op.status.reconciles), failed \(running.op.status.failures)")
         print("reaction latency (50 flows, in-process): \(latency.count) samples, p50 \(latency.p50 ?? .zero), p99 \(latency.p99 ?? .zero), max \(latency.maximum ?? .zero)")
         await running.stop()
         await h.stop()
