@@ -27,8 +27,13 @@ struct StructuredLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
+        var explicit = event.metadata
+        if let error = event.error { explicit = (explicit ?? [:]).merging(["error": "\(error)"]) { a, _ in a } }
+        write(level: event.level, message: event.message, metadata: explicit)
+    }
+
+    private func write(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?) {
         var all = metadataProvider?.get() ?? [:]
         all.merge(metadata) { _, new in new }
         if let explicit { all.merge(explicit) { _, new in new } }
