@@ -128,4 +128,36 @@ struct FeatureExampleTests {
         await running.stop()
         await h.stop()
     }
+
+    @Test("cluster-wide (namespace nil): flows in two namespaces, templates resolved in each flow's own namespace")
+    func clusterWide() async throws {
+        let h = try await Harness.make()
+        for ns in ["team-a", "team-b"] {
+            _ = try await h.sandbox.client.create(.namespaces, namespace: nil, object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
+        }
+        var configuration = OperatorConfiguration(namespace: nil, identity: "cluster-wide", leaseNamespace: "default", leaderElection: false)
+        configuration.workers = 2
+        let running = try h.startOperator(configuration: configuration)
+        let text = try String(contentsOfFile: Harness.root + "/examples/jobflow-example-template.yaml", encoding: .utf8)
+        for ns in ["team-a", "team-b"] {
+            for var document in try JSONValue.parseYAMLDocuments(text) {
+                document[path: "metadata.namespace"] = .string(ns)
+                try h.sandbox.apply(object: document)
+            }
+        }
+        try await h.waitFor("both flows Succeed") {
+            var done = 0
+            for ns in ["team-a", "team-b"] {
+                let flow = try await h.sandbox.client.get(CustomResources.jobFlows, namespace: ns, name: "jobflow-example-template")
+                if flow[path: "status.state"] == "Succeed" { done += 1 }
+            }
+            return done == 2
+        }
+        for ns in ["team-a", "team-b"] {
+            let jobs = try await h.sandbox.client.list(.jobs, namespace: ns, options: ListOptions()).items
+            #expect(jobs.count == 2)
+        }
+        await running.stop()
+        await h.stop()
+    }
 }
