@@ -100,6 +100,12 @@ let package = Package(
             dependencies: ["Orchestrator", "Kube"],
             swiftSettings: strict
         ),
+        // The operator against the embedded sandbox (in-process and over HTTP).
+        .testTarget(
+            name: "OperatorEndToEndTests",
+            dependencies: ["Orchestrator", "Kube", "KubeSandbox", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "TUITests",
             dependencies: ["TUI", "Kube"],

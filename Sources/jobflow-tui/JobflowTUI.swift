@@ -12,7 +12,8 @@ struct JobflowTUI: AsyncParsableCommand {
             api.practice.com/v1alpha1, an operator that reconciles them, and a terminal UI.
             """,
         version: "0.1.0",
-        subcommands: [ClusterInfo.self, SandboxCommand.self, WatchCommand.self, GetCommand.self])
+        subcommands: [ClusterInfo.self, SandboxCommand.self, OperatorCommand.self, WatchCommand.self, GetCommand.self,
+                      ValidateCommand.self, RetryCommand.self, CancelCommand.self])
 }
 
 /// Logging for the CLI: warnings and errors to stderr, plain text.

@@ -1,0 +1,98 @@
+import Kube
+
+/// Event handlers: map every cache change to the keys to reconcile. Handlers only enqueue.
+extension Operator {
+    func registerHandlers() {
+        let flows = caches.flows, daemons = caches.daemonJobs
+        flows.onAdd { [self] in enqueueFlow(Store.key(of: $0)) }
+        flows.onUpdate { [self] _, new in enqueueFlow(Store.key(of: new)) }
+        flows.onDelete { [self] in enqueueFlow(Store.key(of: $0)) }
+        daemons.onAdd { [self] in enqueueDaemonJob(Store.key(of: $0)) }
+        daemons.onUpdate { [self] _, new in enqueueDaemonJob(Store.key(of: new)) }
+        daemons.onDelete { [self] in enqueueDaemonJob(Store.key(of: $0)) }
+
+        for informer in [caches.flowJobs, caches.daemonJobJobs] {
+            informer.onAdd { [self] in jobChanged(old: nil, new: $0) }
+            informer.onUpdate { [self] old, new in jobChanged(old: old, new: new) }
+            informer.onDelete { [self] in jobChanged(old: nil, new: $0) }
+        }
+        for (informer, jobs) in [(caches.flowPods, caches.flowJobs), (caches.daemonJobPods, caches.daemonJobJobs)] {
+            informer.onAdd { [self] in podChanged($0, jobs: jobs) }
+            informer.onUpdate { [self] _, new in podChanged(new, jobs: jobs) }
+            informer.onDelete { [self] in podChanged($0, jobs: jobs) }
+        }
+        caches.templates.onAdd { [self] in templateChanged($0) }
+        caches.templates.onUpdate { [self] _, new in templateChanged(new) }
+        caches.templates.onDelete { [self] in templateChanged($0) }
+        // Nodes are projected to what eligibility reads; a heartbeat then differs only in its
+        // resourceVersion and wakes nobody.
+        caches.nodes.onAdd { [self] _ in enqueueAllDaemonJobs() }
+        caches.nodes.onUpdate { [self] old, new in
+            var a = old, b = new
+            a[path: "metadata.resourceVersion"] = nil
+            b[path: "metadata.resourceVersion"] = nil
+            if a != b { enqueueAllDaemonJobs() }
+        }
+        caches.nodes.onDelete { [self] _ in enqueueAllDaemonJobs() }
+    }
+
+    func enqueueFlow(_ key: String) {
+        guard let queue = state.withLock({ $0.queues?.flows }) else { return }
+        Task { await queue.add(key) }
+    }
+
+    func enqueueDaemonJob(_ key: String) {
+        guard let queue = state.withLock({ $0.queues?.daemonJobs }) else { return }
+        Task { await queue.add(key) }
+    }
+
+    private func enqueueAllDaemonJobs() {
+        guard let queue = state.withLock({ $0.queues?.daemonJobs }) else { return }
+        let keys = Array(caches.daemonJobs.store.snapshot().keys)
+        Task { for key in keys { await queue.add(key) } }
+    }
+
+    /// A Job changed: requeue its owner; remember when a Job was seen finishing (reaction latency).
+    private func jobChanged(old: JSONValue?, new job: JSONValue) {
+        guard let owner = Routing.owner(of: job) else { return }
+        let key = Store.key(namespace: job[path: "metadata.namespace"]?.stringValue, name: owner.name)
+        if let old, !Operator.isFinished(old), Operator.isFinished(job) {
+            let now = ticks.now()
+            state.withLock { s in
+                let slot = owner.kind + "/" + key
+                // Bounded: an owner whose last Job finished never creates again; drop any old entry.
+                if s.finishedAt.count >= 10_000, s.finishedAt[slot] == nil, let victim = s.finishedAt.keys.first {
+                    s.finishedAt.removeValue(forKey: victim)
+                }
+                s.finishedAt[slot] = now
+            }
+        }
+        if owner.kind == "JobFlow" { enqueueFlow(key) } else { enqueueDaemonJob(key) }
+    }
+
+    /// A pod changed: requeue the owner of its Job (found by the pod's job-name label in the cache).
+    private func podChanged(_ pod: JSONValue, jobs: Informer) {
+        let labels = pod[path: "metadata.labels"]
+        guard let jobName = labels?["batch.kubernetes.io/job-name"]?.stringValue ?? labels?["job-name"]?.stringValue,
+              let job = jobs.store.object(namespace: pod[path: "metadata.namespace"]?.stringValue, name: jobName) else { return }
+        jobChanged(old: nil, new: job)
+    }
+
+    /// A JobTemplate changed: requeue the flows of its namespace that reference it.
+    private func templateChanged(_ template: JSONValue) {
+        guard let name = template[path: "metadata.name"]?.stringValue else { return }
+        let namespace = template[path: "metadata.namespace"]?.stringValue
+        for flow in caches.flows.store.snapshot().objects.values
+        where flow[path: "metadata.namespace"]?.stringValue == namespace && Routing.templateNames(flow: flow).contains(name) {
+            enqueueFlow(Store.key(of: flow))
+        }
+    }
+
+    /// Whether a Job has a terminal condition (Complete/SuccessCriteriaMet/Failed/FailureTarget True).
+    static func isFinished(_ job: JSONValue) -> Bool {
+        (job[path: "status.conditions"]?.arrayValue ?? []).contains {
+            ["Complete", "SuccessCriteriaMet", "Failed", "FailureTarget"].contains($0["type"]?.stringValue ?? "")
+                && $0["status"]?.stringValue == "True"
+        }
+    }
+}

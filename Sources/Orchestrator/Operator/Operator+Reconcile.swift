@@ -1,0 +1,188 @@
+import Foundation
+import Kube
+import Logging
+
+/// The two reconcilers and the action executor.
+extension Operator {
+    /// One JobFlow: cache snapshot → `FlowPlanner.plan` → actions in order.
+    func reconcileFlow(_ key: String) async throws -> ReconcileAction {
+        state.withLock { $0.reconciles += 1 }
+        guard let flow = caches.flows.store.snapshot().object(forKey: key) else {
+            // Deleted: the garbage collector removes its Jobs (ownerReferences, background).
+            _ = state.withLock { $0.finishedAt.removeValue(forKey: "JobFlow/" + key) }
+            return .awaitChange
+        }
+        let namespace = flow[path: "metadata.namespace"]?.stringValue
+        let jobs = try await gatherJobs(owner: flow, namespace: namespace, primary: caches.flowJobs, other: caches.daemonJobJobs,
+                                        expected: FlowPlanner.expectedJobNames(flow: flow))
+        let pods = Operator.pods(of: jobs, in: caches.flowPods)
+        let templateCache = caches.templates.store.snapshot()
+        var templates: [String: JSONValue] = [:]
+        for name in Routing.templateNames(flow: flow) {
+            if let template = templateCache.object(namespace: namespace, name: name) { templates[name] = template }
+        }
+        let plan = FlowPlanner.plan(flow: flow, templates: templates, jobs: jobs, pods: pods, now: wallClock())
+        return try await perform(plan, on: flow, resource: CustomResources.jobFlows, kind: "JobFlow", key: key)
+    }
+
+    /// One DaemonJob: cache snapshot (with every node) → `DaemonJobPlanner.plan` → actions in order.
+    func reconcileDaemonJob(_ key: String) async throws -> ReconcileAction {
+        state.withLock { $0.reconciles += 1 }
+        guard let daemonJob = caches.daemonJobs.store.snapshot().object(forKey: key) else {
+            _ = state.withLock { $0.finishedAt.removeValue(forKey: "DaemonJob/" + key) }
+            return .awaitChange
+        }
+        let namespace = daemonJob[path: "metadata.namespace"]?.stringValue
+        let nodes = caches.nodes.store.snapshot().sortedObjects
+        let jobs = try await gatherJobs(owner: daemonJob, namespace: namespace, primary: caches.daemonJobJobs, other: caches.flowJobs,
+                                        expected: DaemonJobPlanner.expectedJobNames(daemonJob: daemonJob, nodes: nodes))
+        let pods = Operator.pods(of: jobs, in: caches.daemonJobPods)
+        let plan = DaemonJobPlanner.plan(daemonJob: daemonJob, nodes: nodes, jobs: jobs, pods: pods, now: wallClock(),
+                                         pinning: configuration.pinning)
+        return try await perform(plan, on: daemonJob, resource: CustomResources.daemonJobs, kind: "DaemonJob", key: key)
+    }
+
+    /// The owner's Jobs (controller-owner index) plus any Job with one of the `expected` names, in
+    /// either Job cache or among the foreign Jobs found by a failed create (refreshed by a GET).
+    private func gatherJobs(owner: JSONValue, namespace: String?, primary: Informer, other: Informer,
+                            expected: [String]) async throws -> [JSONValue] {
+        let uid = owner[path: "metadata.uid"]?.stringValue ?? ""
+        let cache = primary.store.snapshot()
+        var jobs = uid.isEmpty ? [] : cache.objects(index: Store.controllerOwnerIndex, value: uid)
+        var names = Set(jobs.compactMap { $0[path: "metadata.name"]?.stringValue })
+        let otherCache = other.store.snapshot()
+        for name in expected where !names.contains(name) {
+            if let job = cache.object(namespace: namespace, name: name) ?? otherCache.object(namespace: namespace, name: name) {
+                jobs.append(job)
+                names.insert(name)
+                continue
+            }
+            let foreignKey = Store.key(namespace: namespace, name: name)
+            guard state.withLock({ $0.foreignJobs[foreignKey] }) != nil else { continue }
+            // A Job our label selector cannot see holds this name: look again.
+            do {
+                let job = try await api.get(.jobs, namespace: namespace, name: name)
+                state.withLock { $0.foreignJobs[foreignKey] = job }
+                jobs.append(job)
+                names.insert(name)
+            } catch let error as KubeError {
+                guard case .api(let apiError) = error, apiError.isNotFound else { throw error }
+                _ = state.withLock { $0.foreignJobs.removeValue(forKey: foreignKey) }
+            }
+        }
+        return jobs
+    }
+
+    /// The cached pods of `jobs` (controller-owner index on the Job uid).
+    static func pods(of jobs: [JSONValue], in informer: Informer) -> [JSONValue] {
+        let cache = informer.store.snapshot()
+        return jobs.flatMap { job -> [JSONValue] in
+            guard let uid = job[path: "metadata.uid"]?.stringValue, !uid.isEmpty else { return [] }
+            return cache.objects(index: Store.controllerOwnerIndex, value: uid)
+        }
+    }
+
+    /// Performs `plan`'s actions in order, stopping at the first failure (thrown: the controller
+    /// requeues with backoff). See docs/orchestrator.md for why the order matters.
+    func perform(_ plan: Plan, on object: JSONValue, resource: Resource, kind: String, key: String) async throws -> ReconcileAction {
+        let namespace = object[path: "metadata.namespace"]?.stringValue
+        let name = object[path: "metadata.name"]?.stringValue ?? ""
+        var log = logger
+        log[metadataKey: kind == "JobFlow" ? "flow.name" : "daemonjob.name"] = "\(key)"
+        var result = ReconcileAction.awaitChange
+        var involved = object
+        for action in plan.actions {
+            log.debug("action", metadata: ["action": "\(action)"])
+            do {
+                switch action {
+                case .writeStatus(let status, let resourceVersion):
+                    var updated = object
+                    updated["status"] = status
+                    updated[path: "metadata.resourceVersion"] = resourceVersion.map(JSONValue.string)
+                    let written = try await api.update(resource, namespace: namespace, object: updated, subresource: "status",
+                                                       options: WriteOptions(fieldManager: configuration.fieldManager))
+                    involved = written
+                    log.info("status written", metadata: ["state": "\(status["state"]?.stringValue ?? "?")",
+                                                          "progress": "\(status["progress"]?.stringValue ?? "?")"])
+                case .createJob(let job):
+                    let jobName = job[path: "metadata.name"]?.stringValue ?? ""
+                    do {
+                        _ = try await api.create(.jobs, namespace: namespace, object: job,
+                                                 options: WriteOptions(fieldManager: configuration.fieldManager))
+                        recordReaction(kind: kind, key: key)
+                        log.info("job created", metadata: ["job.name": "\(jobName)"])
+                    } catch let error as KubeError {
+                        guard case .api(let apiError) = error, apiError.isAlreadyExists else { throw error }
+                        if try await isForeign(jobName: jobName, namespace: namespace, ownerUID: object[path: "metadata.uid"]?.stringValue) {
+                            log.warning("a Job with our name belongs to someone else", metadata: ["job.name": "\(jobName)"])
+                            result = .requeue(after: configuration.conflictRecheck)
+                        }
+                    }
+                case .deleteJob(let jobName, let uid):
+                    do {
+                        _ = try await api.delete(.jobs, namespace: namespace, name: jobName,
+                                                 options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid))
+                        log.info("job deleted", metadata: ["job.name": "\(jobName)", "job.uid": "\(uid)"])
+                    } catch let error as KubeError {
+                        // NotFound, or a Job of that name with another uid (precondition 409): ours is gone.
+                        guard case .api(let apiError) = error, apiError.isNotFound || apiError.isConflict else { throw error }
+                    }
+                case .recordEvent(let event):
+                    recorder.record(involved, type: event.type == .warning ? .warning : .normal, reason: event.reason, message: event.message)
+                case .removeAnnotation(let annotation, let expectedValue):
+                    let path = "/metadata/annotations/" + Operator.escapePointer(annotation)
+                    let patch: JSONValue = .array([
+                        ["op": "test", "path": .string(path), "value": .string(expectedValue)],
+                        ["op": "remove", "path": .string(path)],
+                    ])
+                    _ = try await api.patch(resource, namespace: namespace, name: name, patch: .json(patch), subresource: nil,
+                                            options: PatchOptions(fieldManager: configuration.fieldManager))
+                    log.info("request annotation removed", metadata: ["annotation": "\(annotation)", "value": "\(expectedValue)"])
+                }
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                var conflict = false
+                if let kube = error as? KubeError, case .api(let apiError) = kube { conflict = apiError.isConflict }
+                throw OperatorError.actionFailed(action: action.description, object: "\(kind) \(key)", cause: "\(error)",
+                                                 isConflict: conflict)
+            }
+        }
+        return result
+    }
+
+    /// After AlreadyExists: whether the Job holding `jobName` is controlled by someone else (then
+    /// it is remembered so the planner sees the conflict; our own Job just has not reached the cache).
+    private func isForeign(jobName: String, namespace: String?, ownerUID: String?) async throws -> Bool {
+        let job: JSONValue
+        do {
+            job = try await api.get(.jobs, namespace: namespace, name: jobName)
+        } catch let error as KubeError {
+            if case .api(let apiError) = error, apiError.isNotFound { return false }
+            throw error
+        }
+        let controller = job[path: "metadata.ownerReferences"]?.arrayValue?.first { $0["controller"]?.boolValue == true }
+        guard controller?["uid"]?.stringValue != ownerUID else { return false }
+        let key = Store.key(namespace: namespace, name: jobName)
+        state.withLock { s in
+            if s.foreignJobs.count >= 1000, s.foreignJobs[key] == nil, let victim = s.foreignJobs.keys.first {
+                s.foreignJobs.removeValue(forKey: victim)
+            }
+            s.foreignJobs[key] = job
+        }
+        return true
+    }
+
+    /// Records the reaction latency if a Job of this owner was seen finishing since the last create.
+    private func recordReaction(kind: String, key: String) {
+        let now = ticks.now()
+        if let since = state.withLock({ $0.finishedAt.removeValue(forKey: kind + "/" + key) }) {
+            reactionLatency.record(now - since)
+        }
+    }
+
+    /// RFC 6901 escaping of one JSON-pointer segment.
+    static func escapePointer(_ segment: String) -> String {
+        segment.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+}

@@ -1,0 +1,126 @@
+import Kube
+import Logging
+
+/// The informers the operator runs and what each keeps.
+///
+/// - JobFlows, DaemonJobs, JobTemplates: whole objects (minus managed fields).
+/// - Jobs and pods: only those labelled `api.practice.com/jobflow` or `api.practice.com/daemonjob`
+///   (two informers each, one per label: the selector is label existence), projected to the fields
+///   the planners read and stored in the compact encoding.
+/// - Nodes: name, labels, spec (taints, unschedulable) and condition types/statuses, so that
+///   heartbeats change nothing and wake nobody.
+///
+/// Every cache is stale by the watch latency; the reconcilers tolerate that (see docs/orchestrator.md).
+final class OperatorCaches: Sendable {
+    let flows: Informer
+    let daemonJobs: Informer
+    let templates: Informer
+    let flowJobs: Informer
+    let daemonJobJobs: Informer
+    let flowPods: Informer
+    let daemonJobPods: Informer
+    let nodes: Informer
+
+    var all: [Informer] { named.map(\.informer) }
+
+    /// Every informer with a short name for status lines.
+    var named: [(name: String, informer: Informer)] {
+        [("jobflows", flows), ("daemonjobs", daemonJobs), ("jobtemplates", templates), ("jobs[jobflow]", flowJobs),
+         ("jobs[daemonjob]", daemonJobJobs), ("pods[jobflow]", flowPods), ("pods[daemonjob]", daemonJobPods), ("nodes", nodes)]
+    }
+
+    init(api: any KubeAPI, namespace: String?, clock: any Clock<Duration>, logger: Logger) {
+        func informer(_ resource: Resource, namespace: String?, selector: String? = nil, store: Store = Store(),
+                      projection: JSONProjection? = nil) -> Informer {
+            var configuration = WatcherStateMachine.Configuration()
+            configuration.projection = projection
+            var log = logger
+            log[metadataKey: "informer"] = "\(resource.groupResource)\(selector.map { " [\($0)]" } ?? "")"
+            return Informer(api: api, resource: resource, namespace: namespace, labelSelector: selector, clock: clock,
+                            store: store, configuration: configuration, logger: log)
+        }
+        flows = informer(CustomResources.jobFlows, namespace: namespace)
+        daemonJobs = informer(CustomResources.daemonJobs, namespace: namespace)
+        templates = informer(CustomResources.jobTemplates, namespace: namespace)
+        flowJobs = informer(.jobs, namespace: namespace, selector: Keys.jobflowLabel,
+                            store: Store(transform: OperatorCaches.jobTransform, encoding: .compact),
+                            projection: OperatorCaches.jobProjection)
+        daemonJobJobs = informer(.jobs, namespace: namespace, selector: Keys.daemonJobLabel,
+                                 store: Store(transform: OperatorCaches.jobTransform, encoding: .compact),
+                                 projection: OperatorCaches.jobProjection)
+        flowPods = informer(.pods, namespace: namespace, selector: Keys.jobflowLabel,
+                            store: Store(transform: OperatorCaches.podTransform, encoding: .compact),
+                            projection: OperatorCaches.podProjection)
+        daemonJobPods = informer(.pods, namespace: namespace, selector: Keys.daemonJobLabel,
+                                 store: Store(transform: OperatorCaches.podTransform, encoding: .compact),
+                                 projection: OperatorCaches.podProjection)
+        nodes = informer(.nodes, namespace: nil, store: Store(transform: OperatorCaches.nodeTransform),
+                         projection: OperatorCaches.nodeProjection)
+    }
+
+    /// True once every informer has listed once.
+    var hasSynced: Bool { all.allSatisfy(\.hasSynced) }
+
+    /// Waits for every informer's first list; `false` if cancelled first.
+    func waitForSync() async -> Bool {
+        for informer in all where !(await informer.waitForSync()) { return false }
+        return true
+    }
+
+    /// The fields of a Job that `ObservedJob` and the planners read.
+    static let jobProjection = JSONProjection([
+        ["kind"], ["apiVersion"],
+        ["metadata", "name"], ["metadata", "namespace"], ["metadata", "uid"], ["metadata", "resourceVersion"],
+        ["metadata", "creationTimestamp"], ["metadata", "deletionTimestamp"], ["metadata", "labels"],
+        ["metadata", "annotations"], ["metadata", "ownerReferences"],
+        ["status", "startTime"], ["status", "completionTime"], ["status", "active"], ["status", "ready"],
+        ["status", "succeeded"], ["status", "failed"],
+        ["status", "conditions", "type"], ["status", "conditions", "status"], ["status", "conditions", "reason"],
+        ["status", "conditions", "message"], ["status", "conditions", "lastTransitionTime"],
+    ])
+
+    /// The fields of a pod the planners read (owner, node, phase, container states).
+    static let podProjection = JSONProjection([
+        ["kind"], ["apiVersion"],
+        ["metadata", "name"], ["metadata", "namespace"], ["metadata", "uid"], ["metadata", "resourceVersion"],
+        ["metadata", "creationTimestamp"], ["metadata", "deletionTimestamp"], ["metadata", "labels"],
+        ["metadata", "ownerReferences"],
+        ["spec", "nodeName"],
+        ["status", "phase"],
+        ["status", "containerStatuses", "name"], ["status", "containerStatuses", "state"],
+        ["status", "initContainerStatuses", "name"], ["status", "initContainerStatuses", "state"],
+    ])
+
+    /// The fields of a node eligibility reads.
+    static let nodeProjection = JSONProjection([
+        ["kind"], ["apiVersion"],
+        ["metadata", "name"], ["metadata", "uid"], ["metadata", "resourceVersion"], ["metadata", "labels"],
+        ["metadata", "deletionTimestamp"],
+        ["spec", "taints"], ["spec", "unschedulable"],
+        ["status", "conditions", "type"], ["status", "conditions", "status"],
+    ])
+
+    /// Labels the operator does not read are dropped from Jobs (only `api.practice.com/…` kept), and
+    /// annotations likewise; the projection is applied again because a `KubeAPI` may ignore the hint.
+    static let jobTransform: @Sendable (JSONValue) -> JSONValue = { job in
+        var kept = jobProjection.apply(job)
+        for field in ["labels", "annotations"] {
+            if let map = kept[path: "metadata.\(field)"]?.objectValue {
+                kept[path: "metadata.\(field)"] = .object(map.filter { $0.key.hasPrefix("api.practice.com/") })
+            }
+        }
+        return kept
+    }
+
+    /// Pods keep the job-name/controller-uid labels `ObservedJob` uses to match them to their Job.
+    static let podTransform: @Sendable (JSONValue) -> JSONValue = { pod in
+        var kept = podProjection.apply(pod)
+        if let labels = kept[path: "metadata.labels"]?.objectValue {
+            let wanted: Set<String> = ["batch.kubernetes.io/job-name", "job-name", "batch.kubernetes.io/controller-uid", "controller-uid"]
+            kept[path: "metadata.labels"] = .object(labels.filter { $0.key.hasPrefix("api.practice.com/") || wanted.contains($0.key) })
+        }
+        return kept
+    }
+
+    static let nodeTransform: @Sendable (JSONValue) -> JSONValue = { node in nodeProjection.apply(node) }
+}

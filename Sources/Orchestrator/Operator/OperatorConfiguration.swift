@@ -1,0 +1,86 @@
+import Foundation
+import Kube
+
+/// How an `Operator` runs.
+public struct OperatorConfiguration: Sendable {
+    /// The namespace watched and reconciled; `nil` = every namespace.
+    public var namespace: String?
+    /// This replica's name in the Lease and in Events' `reportingInstance`.
+    public var identity: String
+    /// Leader election on the Lease `leaseName` in `leaseNamespace`; `nil` runs the controllers at
+    /// once (a single replica, tests).
+    public var leaderElection: LeaderElectionConfiguration?
+    /// Concurrent reconciles per controller (never two for the same key).
+    public var workers: Int = 2
+    /// How DaemonJob Jobs are tied to their node.
+    public var pinning: NodePinning = .nodeAffinity
+    /// How long a stop waits for in-flight reconciles before cancelling them.
+    public var stopGracePeriod: Duration = .seconds(10)
+    /// How often a flow whose Job name is taken by a foreign Job is looked at again.
+    public var conflictRecheck: Duration = .seconds(30)
+    /// The field manager of every write.
+    public var fieldManager = "jobflow-operator"
+
+    /// The Lease every replica competes for.
+    public static let leaseName = "jobflow-operator"
+
+    /// A configuration with leader election on `jobflow-operator` in `leaseNamespace`.
+    public init(namespace: String?, identity: String = OperatorConfiguration.defaultIdentity(),
+                leaseNamespace: String? = nil, leaderElection: Bool = true) {
+        self.namespace = namespace
+        self.identity = identity
+        if leaderElection {
+            self.leaderElection = LeaderElectionConfiguration(namespace: leaseNamespace ?? namespace ?? "default",
+                                                              name: OperatorConfiguration.leaseName, identity: identity)
+        }
+    }
+
+    /// `hostname_pid`.
+    public static func defaultIdentity() -> String {
+        "\(ProcessInfo.processInfo.hostName)_\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}
+
+/// What the TUI header shows about the operator.
+public struct OperatorStatus: Sendable {
+    public var identity: String
+    /// Whether this replica's controllers are running (it leads, or runs without election, and
+    /// its caches have synced).
+    public var isLeading: Bool
+    /// Whether this replica holds the Lease as of its last election round (true without election).
+    public var holdsLease: Bool
+    /// The Lease holder last observed (`nil`/empty: nobody).
+    public var holderIdentity: String?
+    /// `renewTime` as last written by the holder (its clock).
+    public var renewTime: String?
+    /// Local time since the Lease record was last seen to change.
+    public var sinceObservedChange: Duration?
+    /// Whether every informer has listed once.
+    public var cachesSynced: Bool
+    /// Informers whose list/watch is failing right now: name, last error, retry delay.
+    public var watchProblems: [WatchProblem]
+    /// Reconciles run and failed since start.
+    public var reconciles: Int
+    public var failures: Int
+}
+
+/// An informer whose list/watch is failing (it retries by itself).
+public struct WatchProblem: Sendable, Hashable {
+    /// `jobflows`, `jobs[jobflow]`, `nodes`, …
+    public var informer: String
+    public var error: String
+    public var retryIn: Duration
+}
+
+/// Errors of the operator's I/O.
+public enum OperatorError: Error, Sendable, CustomStringConvertible {
+    /// An action of a plan failed; the rest of the plan was not performed. `isConflict`: a 409
+    /// (a stale cache lost a precondition), expected now and then and retried.
+    case actionFailed(action: String, object: String, cause: String, isConflict: Bool)
+
+    public var description: String {
+        switch self {
+        case .actionFailed(let action, let object, let cause, _): return "\(object): \(action) failed: \(cause)"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Kube
+import Logging
+import Orchestrator
+
+/// `jobflow-tui operator`: run the reconcile loop.
+struct OperatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operator",
+        abstract: "Run the JobFlow/DaemonJob operator (leader-elected; --headless for logs only).",
+        discussion: """
+            Watches JobFlows, DaemonJobs and JobTemplates (in -n NAMESPACE, or every namespace by \
+            default), the Jobs and pods it created and the Nodes, and reconciles them. Replicas \
+            compete for the Lease jobflow-operator in --lease-namespace (default: -n, else the \
+            context's namespace); only the leader reconciles. SIGTERM/SIGINT stop the controllers, \
+            release the Lease and exit 0.
+            """)
+
+    @OptionGroup var cluster: ClusterOptions
+
+    @Flag(help: "Run without the terminal UI: structured logs to stderr only.")
+    var headless = false
+
+    @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel = "info"
+
+    @Option(name: .customLong("log-format"), help: ArgumentHelp("json or text.", valueName: "format"))
+    var logFormat = "json"
+
+    @Option(help: ArgumentHelp("This replica's name in the Lease (default: hostname_pid).", valueName: "name"))
+    var identity: String?
+
+    @Option(name: .customLong("lease-namespace"), help: ArgumentHelp("Namespace of the Lease.", valueName: "namespace"))
+    var leaseNamespace: String?
+
+    @Flag(name: .customLong("no-leader-election"), help: "Reconcile at once without a Lease (one replica only!).")
+    var noLeaderElection = false
+
+    @Option(help: ArgumentHelp("Concurrent reconciles per controller.", valueName: "n"))
+    var workers = 2
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
+        guard StructuredLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text") }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
+        if let identity, identity.isEmpty { throw ValidationError("--identity must not be empty") }
+    }
+
+    func run() async throws {
+        guard headless else {
+            throw CLIError("the operator's terminal UI is not built yet; run `jobflow-tui operator --headless` for the reconcile loop with logs")
+        }
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let format = StructuredLogHandler.Format(rawValue: logFormat) ?? .json
+        LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
+        let logger = Logger(label: "jobflow.operator")
+
+        let config: ClientConfiguration
+        do {
+            config = try ConfigLoader.load(cluster.selection)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let client = try KubeClient.make(configuration: config)
+        let namespace = cluster.allNamespaces ? nil : cluster.namespace
+        var configuration = OperatorConfiguration(namespace: namespace, identity: identity ?? OperatorConfiguration.defaultIdentity(),
+                                                  leaseNamespace: leaseNamespace ?? namespace ?? config.namespace,
+                                                  leaderElection: !noLeaderElection)
+        configuration.workers = workers
+        let op: Operator
+        do {
+            op = try Operator(api: client, configuration: configuration, logger: logger)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        logger.info("connecting", metadata: ["server": "\(config.server)", "context": "\(config.contextName ?? "-")",
+                                              "namespace": "\(namespace ?? "*")", "identity": "\(configuration.identity)"])
+        let task = Task { await op.run() }
+        await Signals.waitForTermination()
+        logger.info("termination signal; stopping")
+        task.cancel()
+        await task.value
+        let latency = op.reactionLatency
+        if let p50 = latency.p50, let p99 = latency.p99 {
+            logger.info("reaction latency", metadata: ["samples": "\(latency.count)", "p50": "\(p50)", "p99": "\(p99)"])
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Kube
+import KubeSandbox
+import Orchestrator
+import Testing
+
+/// The real binary (built by `swift build`; these tests are skipped when it is missing).
+@Suite("jobflow-tui commands", .serialized)
+struct CommandLineTests {
+    static let binary = Harness.root + "/.build/debug/jobflow-tui"
+    static var built: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: Harness.root)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test("validate -f examples reports the seed's unknown dependency and exits 1", .enabled(if: built))
+    func validateExamples() throws {
+        let result = try Self.run(["validate", "-f", "examples"])
+        #expect(result.status == 1)
+        #expect(result.out.contains("examples/jobflow-example-error.yaml: JobFlow/jobflow-example-error: spec.flows[2].dependencies[1]: unknown flow entry \"job2\""))
+        #expect(!result.out.contains("jobflow-example.yaml:"))
+        let clean = try Self.run(["validate", "-f", "examples/jobflow-example.yaml", "-f", "examples/jobflow-example-template.yaml"])
+        #expect(clean.status == 0)
+    }
+
+    @Test("validate names the file and line of a YAML error", .enabled(if: built))
+    func validateYAMLError() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(getpid()).yaml").path
+        try "kind: JobFlow\nmetadata: [\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Self.run(["validate", "-f", path])
+        #expect(result.status == 1)
+        #expect(result.out.contains("\(path): line "))
+    }
+
+    @Test("operator without --headless says the TUI is not built and fails", .enabled(if: built))
+    func operatorNeedsHeadless() throws {
+        let result = try Self.run(["operator"])
+        #expect(result.status != 0)
+        #expect(result.err.contains("not built yet"))
+    }
+
+    @Test("retry/cancel write the request annotation; an identical handled value gets a fresh spelling", .enabled(if: built))
+    func requests() async throws {
+        let h = try await Harness.make()
+        let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("jf-\(getpid()).kubeconfig").path
+        try h.sandbox.writeKubeconfig(to: kubeconfig)
+        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+        try h.apply(example: "jobflow-example.yaml")
+        // A status that already records the request "job2" (the operator handled it, the annotation is not yet dropped).
+        var flow = try await h.flow("jobflow-example")
+        flow["status"] = ["handledRequests": [["kind": "retry", "value": "job2"]]]
+        _ = try await h.sandbox.client.updateStatus(CustomResources.jobFlows, namespace: "default", object: flow)
+
+        let retry = try Self.run(["retry", "jf/jobflow-example", "job2", "--kubeconfig", kubeconfig])
+        #expect(retry.status == 0, "\(retry.err)")
+        #expect(retry.out.contains("retry requested for job2"))
+        var annotations = try await h.flow("jobflow-example")[path: "metadata.annotations"]
+        #expect(annotations?["api.practice.com/retry"] == "job2 ")
+
+        let cancel = try Self.run(["cancel", "jobflow/jobflow-example", "--kubeconfig", kubeconfig])
+        #expect(cancel.status == 0, "\(cancel.err)")
+        annotations = try await h.flow("jobflow-example")[path: "metadata.annotations"]
+        #expect(annotations?["api.practice.com/cancel"] == "*")
+
+        let bad = try Self.run(["cancel", "pod/x", "--kubeconfig", kubeconfig])
+        #expect(bad.status != 0)
+        await h.stop()
+    }
+
+    @Test("operator --headless reconciles over HTTP, logs JSON lines, and on SIGTERM releases the Lease and exits 0", .enabled(if: built))
+    func headlessOperator() async throws {
+        let h = try await Harness.make()
+        let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("jf-op-\(getpid()).kubeconfig").path
+        try h.sandbox.writeKubeconfig(to: kubeconfig)
+        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["operator", "--headless", "-n", "default", "--kubeconfig", kubeconfig, "--identity", "cli-test"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try h.apply(example: "jobflow-example-template.yaml")
+        _ = try await h.waitForState(flow: "jobflow-example-template", "Succeed")
+        let lease = try await h.sandbox.client.get(.leases, namespace: "default", name: "jobflow-operator")
+        #expect(lease[path: "spec.holderIdentity"] == "cli-test")
+        process.terminate()  // SIGTERM
+        let output = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        let records = try lines.map { try JSONValue.parseYAML(String($0)) }
+        #expect(!records.isEmpty && records.allSatisfy { $0["time"] != nil && $0["level"] != nil && $0["logger"] != nil && $0["message"] != nil })
+        #expect(records.contains { $0["message"] == "job created" && $0[path: "metadata.job.name"] == nil && $0["metadata"]?["job.name"] == "jobflow-example-template-job2" })
+        #expect(records.contains { $0["message"] == "released lease" })
+        let released = try await h.sandbox.client.get(.leases, namespace: "default", name: "jobflow-operator")
+        #expect(released[path: "spec.holderIdentity"]?.stringValue ?? "" == "")
+        await h.stop()
+    }
+}
