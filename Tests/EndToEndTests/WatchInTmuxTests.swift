@@ -20,7 +20,7 @@ struct WatchInTmuxTests {
         func keys(_ keys: String...) { _ = try? run("/usr/bin/tmux", ["send-keys", "-t", name] + keys) }
 
         /// Waits (up to a deadline, for liveness only) until the screen contains `text`.
-        func waitFor(_ text: String, seconds: Double = 20) -> Bool {
+        func waitFor(_ text: String, seconds: Double = 30) -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
                 if screen().contains(text) { return true }
@@ -50,8 +50,8 @@ struct WatchInTmuxTests {
         let tmux = try Tmux(width: width, height: height,
                             command: "\(Paths.binary) watch --kubeconfig \(sandbox.kubeconfig)", environment: environment)
         defer { tmux.kill() }
-        // Four objects listed (names may be abbreviated at 80 columns).
-        #expect(tmux.waitFor("(4)"), "\(tmux.screen())")
+        // The examples listed (names may be abbreviated at 80 columns).
+        #expect(tmux.waitFor("jobflow-example", seconds: 60), "\(tmux.screen())")
         let overview = tmux.screen()
         #expect(overview.contains("read-only"))
         #expect(overview.contains("no operator running"))

@@ -39,7 +39,8 @@ struct FeatureExampleTests {
         let consume = try await h.get(.jobs, "jobflow-shared-volume-consume")
         #expect(consume[path: "spec.template.spec.containers"]?[0]?["volumeMounts"]?[0]?["readOnly"] == true)
         let unrelated = try await h.get(.jobs, "jobflow-shared-volume-unrelated")
-        #expect((unrelated[path: "spec.template.spec.volumes"]?.arrayValue ?? []).isEmpty)
+        let volumes = unrelated[path: "spec.template.spec.volumes"]?.arrayValue ?? []
+        #expect(volumes.isEmpty)
         await running.stop()
         await h.stop()
     }

@@ -9,7 +9,13 @@ import Synchronization
 /// replaces a newer version (resourceVersions compared as integers when both are).
 final class ObjectCache: Sendable {
     let resource: Resource
-    private let state = Mutex<(objects: [String: JSONValue], synced: Bool)>(([:], false))
+    private struct State {
+        var objects: [String: JSONValue] = [:]
+        var synced = false
+        /// `objects` sorted by key, kept until the next write (the loops read far more than they write).
+        var sorted: [JSONValue]?
+    }
+    private let state = Mutex(State())
 
     init(resource: Resource) { self.resource = resource }
 
@@ -21,7 +27,12 @@ final class ObjectCache: Sendable {
     var isSynced: Bool { state.withLock { $0.synced } }
 
     var snapshot: [JSONValue] {
-        state.withLock { Array($0.objects.values) }.sorted { Self.key($0) < Self.key($1) }
+        state.withLock { s in
+            if let sorted = s.sorted { return sorted }
+            let sorted = s.objects.sorted { $0.key < $1.key }.map(\.value)
+            s.sorted = sorted
+            return sorted
+        }
     }
 
     func get(namespace: String?, name: String) -> JSONValue? {
@@ -31,7 +42,7 @@ final class ObjectCache: Sendable {
     /// Replaces everything (a fresh list) and marks the cache synced.
     func replace(_ objects: [JSONValue]) {
         let map = Dictionary(objects.map { (Self.key($0), $0) }, uniquingKeysWith: { _, b in b })
-        state.withLock { $0 = (map, true) }
+        state.withLock { $0 = State(objects: map, synced: true, sorted: nil) }
     }
 
     /// Stores `object` unless the cache holds a newer version.
@@ -40,6 +51,7 @@ final class ObjectCache: Sendable {
         state.withLock { s in
             if let current = s.objects[key], Self.isNewer(current, than: object) { return }
             s.objects[key] = object
+            s.sorted = nil
         }
     }
 
@@ -49,6 +61,7 @@ final class ObjectCache: Sendable {
             // A stale DELETED of an older object of the same name must not remove its successor.
             if let current = s.objects[key], let uid = object[path: "metadata.uid"], current[path: "metadata.uid"] != uid { return }
             s.objects[key] = nil
+            s.sorted = nil
         }
     }
 

@@ -94,7 +94,7 @@ struct KubectlEndToEndTests {
         defer { Task { await h.stop() } }
         var r = try await h.kubectl("apply", "-f", crd)
         #expect(r.status == 0, "\(r.err)")
-        r = try await h.kubectl("wait", "--for=condition=established", "crd/widgets.example.com", "--timeout=10s")
+        r = try await h.kubectl("wait", "--for=condition=established", "crd/widgets.example.com", "--timeout=60s")
         #expect(r.out.contains("condition met"), "\(r.err)")
         r = try await h.kubectl("apply", "-f", widget)
         #expect(r.out == "widget.example.com/w1 created\n", "\(r.err)")
