@@ -12,7 +12,7 @@ struct JobflowTUI: AsyncParsableCommand {
             api.practice.com/v1alpha1, an operator that reconciles them, and a terminal UI.
             """,
         version: "0.1.0",
-        subcommands: [ClusterInfo.self, SandboxCommand.self, OperatorCommand.self, WatchCommand.self, GetCommand.self,
+        subcommands: [DemoCommand.self, ClusterInfo.self, SandboxCommand.self, OperatorCommand.self, WatchCommand.self, GetCommand.self,
                       ValidateCommand.self, RetryCommand.self, CancelCommand.self])
 }
 

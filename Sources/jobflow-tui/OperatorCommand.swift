@@ -40,6 +40,11 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Concurrent reconciles per controller.", valueName: "n"))
     var workers = 2
 
+    @Option(name: .customLong("log-file"), help: ArgumentHelp("With the UI: where the operator's logs go (default: a file in $TMPDIR).", valueName: "path"))
+    var logFile: String?
+
+    @OptionGroup var ui: UIOptions
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
         guard StructuredLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text") }
@@ -48,9 +53,7 @@ struct OperatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard headless else {
-            throw CLIError("the operator's terminal UI is not built yet; run `jobflow-tui operator --headless` for the reconcile loop with logs")
-        }
+        guard headless else { return try await runWithUI() }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = StructuredLogHandler.Format(rawValue: logFormat) ?? .json
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
@@ -85,5 +88,21 @@ struct OperatorCommand: AsyncParsableCommand {
         if let p50 = latency.p50, let p99 = latency.p99 {
             logger.info("reaction latency", metadata: ["samples": "\(latency.count)", "p50": "\(p50)", "p99": "\(p99)"])
         }
+    }
+
+    /// The terminal UI with the reconcile loop embedded; logs go to a file.
+    func runWithUI() async throws {
+        let config = try loadConfiguration(cluster)
+        let client = try KubeClient.make(configuration: config, logger: quietLogger())
+        let namespace = cluster.allNamespaces ? nil : cluster.namespace
+        var configuration = OperatorConfiguration(namespace: namespace, identity: identity ?? OperatorConfiguration.defaultIdentity(),
+                                                  leaseNamespace: leaseNamespace ?? namespace ?? config.namespace,
+                                                  leaderElection: !noLeaderElection)
+        configuration.workers = workers
+        let path = logFile ?? FileManager.default.temporaryDirectory.appendingPathComponent("jobflow-operator-\(getpid()).log").path
+        FileHandle.standardError.write(Data("operator logs: \(path)\n".utf8))
+        try await OperatorUI.run(client: client, configuration: configuration, context: config.contextName ?? "in-cluster",
+                                 namespace: namespace, mode: .operator, theme: ui.theme, logFile: path)
+        print("operator stopped; logs: \(path)")
     }
 }

@@ -48,15 +48,27 @@ struct RequestArguments: ParsableArguments {
         }
         let client = try KubeClient.make(configuration: config)
         let namespace = cluster.namespace ?? config.namespace
+        let value = try await RequestWriter.write(client: client, resource: resource, namespace: namespace, name: name,
+                                                  kind: requestKind, annotation: annotation, value: requestedValue)
+        return (resource.kind, name, namespace, value)
+    }
+}
+
+/// Writes retry and cancel requests as the operator expects them (docs/orchestrator.md): a merge
+/// patch of the annotation, spelled so that it is not mistaken for a request already handled.
+/// Shared by `jobflow-tui retry|cancel` and the terminal UI.
+enum RequestWriter {
+    static func write(client: KubeClient, resource: Resource, namespace: String, name: String,
+                      kind requestKind: String, annotation: String, value requested: String) async throws -> String {
         do {
             let object = try await client.get(resource, namespace: namespace, name: name)
             let handled = Set((object[path: "status.handledRequests"]?.arrayValue ?? [])
                 .filter { $0["kind"]?.stringValue == requestKind }.compactMap { $0["value"]?.stringValue })
-            let value = RequestArguments.freshSpelling(of: requestedValue, handled: handled)
+            let value = RequestArguments.freshSpelling(of: requested, handled: handled)
             _ = try await client.patch(resource, namespace: namespace, name: name,
                                        patch: .merge(["metadata": ["annotations": [annotation: .string(value)]]]),
                                        subresource: nil, options: PatchOptions(fieldManager: "jobflow-tui"))
-            return (resource.kind, name, namespace, value)
+            return value
         } catch let error as KubeError {
             throw CLIError("\(resource.kind) \(namespace)/\(name): \(error)")
         }

@@ -102,12 +102,17 @@ struct SandboxCommand: AsyncParsableCommand {
 
 /// Where the project's own files are when running from a checkout or an installed binary.
 enum ProjectFiles {
-    /// deploy/crds beside the working directory or above the binary (a checkout's .build/…).
-    static func crdDirectory() -> String? {
-        var candidates = [FileManager.default.currentDirectoryPath + "/deploy/crds"]
+    /// deploy/crds in the working directory or above the binary (a checkout's .build/…).
+    static func crdDirectory() -> String? { find("deploy/crds") }
+
+    /// examples/ in the working directory or above the binary.
+    static func examplesDirectory() -> String? { find("examples") }
+
+    static func find(_ relative: String) -> String? {
+        var candidates = [FileManager.default.currentDirectoryPath + "/" + relative]
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 {
-            candidates.append(url.appendingPathComponent("deploy/crds").path)
+            candidates.append(url.appendingPathComponent(relative).path)
             url.deleteLastPathComponent()
         }
         return candidates.first { FileManager.default.fileExists(atPath: $0) }
