@@ -112,6 +112,21 @@ public struct PendingRequest: Sendable, Hashable {
     public var since: Int64
     /// The annotation has been seen on the object; it disappearing means "carried out".
     public var seen: Bool
+    /// The targeted entries' (or nodes') name, attempts and phase when the request was made. An
+    /// operator can carry a request out between two snapshots, so the annotation is never seen;
+    /// then these changing while the annotation is absent means "carried out".
+    public var fingerprint = ""
+
+    /// The fingerprint of `target` in `object`'s status (`status.jobs` or `status.nodes`).
+    public static func fingerprint(of object: JSONValue?, target: ActionTarget) -> String {
+        let items = (object?[path: "status.jobs"]?.arrayValue ?? []) + (object?[path: "status.nodes"]?.arrayValue ?? [])
+        let names = Set(target.entries)
+        return items.compactMap { item -> String? in
+            let name = item["name"]?.stringValue ?? item["node"]?.stringValue ?? ""
+            guard names.isEmpty || names.contains(name) else { return nil }
+            return "\(name):\(item["attempts"]?.intValue ?? 0):\(item["phase"]?.stringValue ?? "")"
+        }.sorted().joined(separator: ",")
+    }
 }
 
 /// Cursor and scroll position of a list.

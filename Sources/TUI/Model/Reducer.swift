@@ -93,9 +93,12 @@ extension AppState {
         pending = pending.compactMap { p in
             var p = p
             let key = p.action == .retry ? Annotations.retry : Annotations.cancel
-            let present = snapshot.object(p.target.ref)?[path: "metadata.annotations"]?[key] != nil
+            let object = snapshot.object(p.target.ref)
+            let present = object?[path: "metadata.annotations"]?[key] != nil
             if present { p.seen = true; return p }
-            return p.seen ? nil : p
+            if p.seen { return nil }
+            // Carried out before any snapshot showed the annotation: the targets moved on.
+            return PendingRequest.fingerprint(of: object, target: p.target) != p.fingerprint ? nil : p
         }
     }
 

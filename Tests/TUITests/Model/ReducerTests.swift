@@ -47,6 +47,28 @@ import Testing
         #expect(s.pending.isEmpty)
     }
 
+    @Test func pendingClearsWhenCarriedOutBetweenSnapshots() {
+        var s = openFlow(Fixtures.state(), named: "etl-nightly")
+        s = run(s, [.key(.down)] + keys("ry")).0
+        #expect(s.pending.count == 1)
+        // An unrelated snapshot: still pending.
+        s = run(s, [.snapshotChanged(Fixtures.snapshot())]).0
+        #expect(s.pending.count == 1)
+        // The operator took the request and removed the annotation before any snapshot showed it:
+        // the entry's attempt moved on, so the request was carried out.
+        var snap = Fixtures.snapshot()
+        let jobs = snap.jobFlows[1][path: "status.jobs"]?.arrayValue ?? []
+        snap.jobFlows[1][path: "status.jobs"] = .array(jobs.map { job in
+            guard job["name"] == "transform" else { return job }
+            var job = job
+            job["attempts"] = .int((job["attempts"]?.intValue ?? 1) + 1)
+            job["phase"] = "Running"
+            return job
+        })
+        s = run(s, [.snapshotChanged(snap)]).0
+        #expect(s.pending.isEmpty)
+    }
+
     @Test func nothingToRetryIsExplained() {
         let s = openFlow(Fixtures.state(), named: "jobflow-example")
         let (after, fx) = run(s, keys("r"))
