@@ -45,11 +45,11 @@ struct CommandLineTests {
         #expect(result.out.contains("\(path): line "))
     }
 
-    @Test("operator without --headless says the TUI is not built and fails", .enabled(if: built))
-    func operatorNeedsHeadless() throws {
-        let result = try Self.run(["operator"])
+    @Test("operator with its UI and no cluster configured fails before touching the terminal", .enabled(if: built))
+    func operatorWithoutClusterFailsClearly() throws {
+        let result = try Self.run(["operator", "--kubeconfig", "/nonexistent/kubeconfig"])
         #expect(result.status != 0)
-        #expect(result.err.contains("not built yet"))
+        #expect(result.err.contains("/nonexistent/kubeconfig"), "\(result.err)")
     }
 
     @Test("retry/cancel write the request annotation; an identical handled value gets a fresh spelling", .enabled(if: built))
