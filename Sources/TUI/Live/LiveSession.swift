@@ -70,7 +70,7 @@ public final class LiveSession: Sendable {
             let task = Task {
                 do {
                     let lines = try await client.streamLogs(namespace: namespace, pod: pod,
-                                                            options: LogOptions(container: container, follow: true, tailLines: 5000))
+                                                            options: LogOptions(container: container, follow: true, tailLines: 5000, timestamps: true))
                     var batch: [String] = []
                     var iterator = lines.makeAsyncIterator()
                     while let line = try await iterator.next() {
