@@ -17,6 +17,9 @@ public final class ClusterFeed: Sendable {
         public var daemonJobs: Resource
         /// Labels whose presence marks the Jobs and pods of flows and DaemonJobs.
         public var ownerLabels: [String]
+        /// Kinds whose core/v1 Events the details view shows (one informer each: field
+        /// selectors cannot say "any of").
+        public var eventKinds: [String]
         /// Where the operator's leader Lease lives.
         public var leaseNamespace: String
         public var leaseName: String
@@ -24,7 +27,9 @@ public final class ClusterFeed: Sendable {
 
         public init(context: String, namespace: String?, jobFlows: Resource, daemonJobs: Resource,
                     ownerLabels: [String] = ["api.practice.com/jobflow", "api.practice.com/daemonjob"],
-                    leaseNamespace: String, leaseName: String = "jobflow-operator", interval: Duration = .milliseconds(50)) {
+                    leaseNamespace: String, leaseName: String = "jobflow-operator", interval: Duration = .milliseconds(50),
+                    eventKinds: [String] = ["Job", "Pod", "JobFlow", "DaemonJob"]) {
+        self.eventKinds = eventKinds
             self.context = context
             self.namespace = namespace
             self.jobFlows = jobFlows
@@ -42,6 +47,7 @@ public final class ClusterFeed: Sendable {
     let jobs: [Informer]
     let pods: [Informer]
     let lease: Informer
+    let events: [Informer]
     let dirty = Atomic<Bool>(true)
 
     public init(api: any KubeAPI, configuration: Configuration, logger: Logger) {
@@ -53,6 +59,9 @@ public final class ClusterFeed: Sendable {
         pods = configuration.ownerLabels.map { Informer(api: api, resource: .pods, namespace: ns, labelSelector: $0, logger: logger) }
         lease = Informer(api: api, resource: .leases, namespace: configuration.leaseNamespace,
                          fieldSelector: "metadata.name=\(configuration.leaseName)", logger: logger)
+        events = configuration.eventKinds.map {
+            Informer(api: api, resource: .events, namespace: ns, fieldSelector: "involvedObject.kind=\($0)", logger: logger)
+        }
         for informer in allInformers {
             informer.onAdd { [weak self] _ in self?.dirty.store(true, ordering: .relaxed) }
             informer.onUpdate { [weak self] _, _ in self?.dirty.store(true, ordering: .relaxed) }
@@ -60,7 +69,7 @@ public final class ClusterFeed: Sendable {
         }
     }
 
-    var allInformers: [Informer] { [flows, daemonJobs, lease] + jobs + pods }
+    var allInformers: [Informer] { [flows, daemonJobs, lease] + jobs + pods + events }
 
     /// Runs the informers and hands each new snapshot to `deliver` until the task is cancelled.
     public func run(deliver: @escaping @Sendable (ClusterSnapshot) -> Void) async {
@@ -99,8 +108,16 @@ public final class ClusterFeed: Sendable {
         return ClusterSnapshot(
             context: configuration.context, namespace: configuration.namespace,
             jobFlows: flows.store.snapshot().sortedObjects, daemonJobs: daemonJobs.store.snapshot().sortedObjects,
-            jobs: keyed(jobs), pods: keyed(pods), events: [], lease: leaseInfo,
+            jobs: keyed(jobs), pods: keyed(pods), events: sortedEvents(), lease: leaseInfo,
             connection: connection, takenAt: Int64(now.timeIntervalSince1970))
+    }
+
+    /// Events oldest first (by last time seen), newest last.
+    func sortedEvents() -> [JSONValue] {
+        func time(_ e: JSONValue) -> String {
+            e["lastTimestamp"]?.stringValue ?? e["eventTime"]?.stringValue ?? e[path: "metadata.creationTimestamp"]?.stringValue ?? ""
+        }
+        return events.flatMap { $0.store.snapshot().sortedObjects }.sorted { time($0) < time($1) }
     }
 
     /// Connecting until every informer synced; failing while any watch fails (the first one's error).
