@@ -6,18 +6,20 @@ enum OverviewView {
         var stateW = 0, kindW = 0, nsW = 0, nameW = 0, progressW = 0, ageW = 6, durationW = 8
     }
 
-    static func columns(width: Int, glyphs: GlyphSet) -> Columns {
+    /// The column layout. `showNamespace` is false when one namespace is watched: the header
+    /// names it, and the width goes to NAME (at 80 columns that is what keeps names apart).
+    static func columns(width: Int, glyphs: GlyphSet, showNamespace: Bool = true) -> Columns {
         var c = Columns()
         c.stateW = DisplayWidth.of(glyphs.glyph(.succeeded)) + 1 + 11
         c.kindW = width >= 120 ? 10 : 4
         c.progressW = width >= 120 ? 20 : 15
         let rest = width - 2 - c.stateW - c.kindW - c.progressW - c.ageW - c.durationW - 6
-        c.nsW = max(8, min(24, rest / 3))
-        c.nameW = max(8, rest - c.nsW)
+        c.nsW = showNamespace ? max(8, min(24, rest / 3)) : 0
+        c.nameW = max(8, rest - c.nsW + (showNamespace ? 0 : 1))
         c.state = 1
         c.kind = c.state + c.stateW + 1
         c.ns = c.kind + c.kindW + 1
-        c.name = c.ns + c.nsW + 1
+        c.name = showNamespace ? c.ns + c.nsW + 1 : c.ns
         c.progress = c.name + c.nameW + 1
         c.age = c.progress + c.progressW + 1
         c.duration = c.age + c.ageW + 1
@@ -28,11 +30,11 @@ enum OverviewView {
         let total = s.snapshot.jobFlows.count + s.snapshot.daemonJobs.count
         let shown = s.overviewRows.count
         ScreenView.title(&c, "JobFlows and DaemonJobs (\(shown == total ? "\(total)" : "\(shown) of \(total)"))\(c.g.separator)sort: \(s.sort.rawValue)")
-        let col = columns(width: c.width, glyphs: c.g)
+        let col = columns(width: c.width, glyphs: c.g, showNamespace: s.snapshot.namespace == nil)
         let h = Style(.muted, bold: true)
         c.text("STATE", x: col.state, y: 2, width: col.stateW, style: h)
         c.text("KIND", x: col.kind, y: 2, width: col.kindW, style: h)
-        c.text("NAMESPACE", x: col.ns, y: 2, width: col.nsW, style: h)
+        if col.nsW > 0 { c.text("NAMESPACE", x: col.ns, y: 2, width: col.nsW, style: h) }
         c.text("NAME", x: col.name, y: 2, width: col.nameW, style: h)
         c.text("PROGRESS", x: col.progress, y: 2, width: col.progressW, style: h)
         c.text("AGE", x: col.age, y: 2, width: col.ageW, style: h)
@@ -54,7 +56,7 @@ enum OverviewView {
             c.phase(r.phase, x: col.state, y: y, width: col.stateW, selected: sel)
             let kind = col.kindW >= 9 ? r.ref.kind.rawValue : (r.ref.kind == .jobFlow ? "JF" : "DJ")
             c.text(kind, x: col.kind, y: y, width: col.kindW, style: st)
-            c.text(r.displayNamespace, x: col.ns, y: y, width: col.nsW, style: st)
+            if col.nsW > 0 { c.text(r.displayNamespace, x: col.ns, y: y, width: col.nsW, style: st) }
             var name = r.displayName
             if s.pendingRequest(r.ref, entry: "*") != nil || s.pending.contains(where: { $0.target.ref == r.ref }) {
                 name += " (request pending)"

@@ -253,3 +253,20 @@ import Testing
         #expect(s.overviewRows.map(\.ref) == FlowRow.sorted(s.overviewRows, by: .state).map(\.ref))
     }
 }
+
+@Suite struct OverviewLayoutTests {
+    @Test func oneNamespaceGivesItsColumnToNames() {
+        var snapshot = Fixtures.snapshot()
+        let allNamespaces = ScreenView.render(run(Fixtures.state(), [.snapshotChanged(snapshot)]).0, theme: .unicode).text()
+        #expect(allNamespaces.contains("NAMESPA"))
+        snapshot.namespace = "batch"
+        let one = ScreenView.render(run(Fixtures.state(), [.snapshotChanged(snapshot)]).0, theme: .unicode).text()
+        #expect(!one.contains("NAMESPA"))
+        // Every plain name is shown whole at 80 columns (the hostile fixture name is sanitised).
+        for flow in snapshot.jobFlows + snapshot.daemonJobs {
+            let name = flow[path: "metadata.name"]?.stringValue ?? ""
+            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { continue }
+            #expect(one.contains(name), "\(name) truncated:\n\(one)")
+        }
+    }
+}
