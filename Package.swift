@@ -86,7 +86,7 @@ let package = Package(
         .target(name: "CHeapStats"),
         .executableTarget(
             name: "jobflow-bench",
-            dependencies: ["Kube", "KubeSandbox", "CHeapStats", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Kube", "KubeSandbox", "TUI", "CHeapStats", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

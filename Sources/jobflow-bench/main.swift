@@ -25,6 +25,7 @@ if wanted("decode") { results.append(contentsOf: DecodeBench.run()) }
 if wanted("informer") { results.append(contentsOf: InformerBench.run()) }
 if wanted("get") { results.append(contentsOf: try await HTTPBench.getLatency()) }
 if wanted("writes") { results.append(contentsOf: try await HTTPBench.writeThroughput()) }
+if wanted("frames") { results.append(contentsOf: FrameBench.run()) }
 if wanted("fanout") { results.append(contentsOf: try await HTTPBench.watchFanOut()) }
 
 print("\n| benchmark | workload | result | target | ok |\n|---|---|---|---|---|")
