@@ -29,6 +29,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("write-kubeconfig"), help: ArgumentHelp("Where to write the kubeconfig (default: a file in $TMPDIR).", valueName: "path"))
     var kubeconfigPath: String?
 
+    @Flag(name: .customLong("no-tui"), help: "Print the tree as it changes instead of opening the UI (automatic when stdout is not a terminal); exits when every flow has finished.")
+    var noTUI = false
+
     @OptionGroup var ui: UIOptions
 
     func validate() throws {
@@ -68,8 +71,12 @@ struct DemoCommand: AsyncParsableCommand {
                                 pacing: ClientRateLimiter(qps: 200, burst: 400), logger: quietLogger())
         let configuration = OperatorConfiguration(namespace: nil, leaseNamespace: "default")
         do {
-            try await OperatorUI.run(client: client, configuration: configuration, context: "jobflow-sandbox", namespace: nil,
-                                     mode: .demo, theme: ui.theme, logFile: logFile)
+            if noTUI || isatty(STDOUT_FILENO) != 1 || isatty(STDIN_FILENO) != 1 {
+                try await runPlain(client: client, configuration: configuration, logFile: logFile)
+            } else {
+                try await OperatorUI.run(client: client, configuration: configuration, context: "jobflow-sandbox", namespace: nil,
+                                         mode: .demo, theme: ui.theme, logFile: logFile)
+            }
         } catch {
             await sandbox.stop()
             throw error
@@ -77,5 +84,38 @@ struct DemoCommand: AsyncParsableCommand {
         await sandbox.stop()
         print("demo stopped. kubeconfig was \(kubeconfig) (the sandbox is gone with the demo); operator logs: \(logFile)")
         if kubeconfigPath == nil { try? FileManager.default.removeItem(atPath: kubeconfig) }
+    }
+
+    /// Without a terminal: the operator runs, and the tree is printed whenever it changes, until
+    /// every JobFlow and DaemonJob has finished (or ten minutes pass).
+    func runPlain(client: KubeClient, configuration: OperatorConfiguration, logFile: String) async throws {
+        let op = try Operator(api: client, configuration: configuration, logger: try OperatorUI.fileLogger(path: logFile))
+        let task = Task { await op.run() }
+        defer { task.cancel() }
+        let finished: Set<String> = ["Succeed", "Failed", "Cancelled"]
+        var last = ""
+        let deadline = ContinuousClock.now + .seconds(600)
+        while ContinuousClock.now < deadline {
+            try await Task.sleep(for: .seconds(1))
+            let flows = try await listAll(client, CustomResources.jobFlows, namespace: nil, selector: nil)
+            let daemons = try await listAll(client, CustomResources.daemonJobs, namespace: nil, selector: nil)
+            let now = Int64(Date().timeIntervalSince1970)
+            let snapshot = ClusterSnapshot(context: "jobflow-sandbox", namespace: nil, jobFlows: flows, daemonJobs: daemons, takenAt: now)
+            let states = (flows + daemons).map { $0[path: "status.state"]?.stringValue ?? "" }
+            let text = TextOutput.renderTree(snapshot, options: .init(ascii: ui.theme.glyphs == .ascii, color: false, now: now))
+            // Print on change of states, not of ages, so a log is not a wall of repeats.
+            let key = states.joined(separator: ",") + (flows + daemons).map { $0[path: "status.progress"]?.stringValue ?? "" }.joined()
+            if key != last {
+                last = key
+                print("--- \(KubeTimestamp.time(Date()))\n" + text, terminator: "")
+                fflush(nil)
+            }
+            if !states.isEmpty, states.allSatisfy({ finished.contains($0) }) {
+                print("every flow and DaemonJob has finished.")
+                break
+            }
+        }
+        task.cancel()
+        await task.value
     }
 }
