@@ -106,8 +106,11 @@ public struct FlowTree: Sendable {
             return e.message.isEmpty ? (e.reason.isEmpty ? "skipped" : e.reason) : e.message
         }
         guard e.phase.isNotStarted else { return "" }
+        // The operator's own sentence says it best ("waiting for job2", "JobTemplate t not found");
+        // the UI works out what is unmet only when the operator said nothing.
+        if !e.message.isEmpty { return e.message }
         var parts: [String] = []
-        if !e.reason.isEmpty { parts.append(e.reason + (e.message.isEmpty ? "" : ": " + e.message)) }
+        if !e.reason.isEmpty { parts.append(e.reason) }
         let unmet = e.dependencies.filter { d in index[d].map { entries[$0].phase != .succeeded } ?? true }
         if !unmet.isEmpty {
             parts.append("waits for " + unmet.map { Sanitizer.singleLine($0) }.joined(separator: ", "))
