@@ -17,7 +17,18 @@ public final class KubeClient: KubeAPI {
     let requestTimeout: Duration?
     let logger: Logger
     let sleep: @Sendable (Duration) async throws -> Void
-    let counters = Mutex(RequestCounters())
+    let counters = Mutex(CounterState())
+
+    /// The counters as kept: keyed by verb and numeric code, so counting a response builds no string.
+    struct CounterState {
+        struct Key: Hashable {
+            var verb: String
+            var code: Int // -1: transport error
+        }
+        var byVerbAndCode: [Key: Int] = [:]
+        var retries = 0
+        var warnings: [String] = []
+    }
 
     /// Requests by verb and HTTP code, retries and throttling, for metrics.
     public struct RequestCounters: Sendable {
@@ -44,7 +55,14 @@ public final class KubeClient: KubeAPI {
     }
 
     /// A snapshot of the request counters.
-    public var requestCounters: RequestCounters { counters.withLock { $0 } }
+    public var requestCounters: RequestCounters {
+        let state = counters.withLock { $0 }
+        var snapshot = RequestCounters(retries: state.retries, warnings: state.warnings)
+        for (key, n) in state.byVerbAndCode {
+            snapshot.byVerbAndCode["\(key.verb) \(key.code < 0 ? "error" : String(key.code))", default: 0] += n
+        }
+        return snapshot
+    }
 
     /// Time spent waiting on the client-side rate limiter.
     public var timeThrottled: Duration { pacing?.totalWaited ?? .zero }
@@ -184,7 +202,7 @@ public final class KubeClient: KubeAPI {
             do {
                 response = try await transport.send(request)
             } catch {
-                count(verb: verb, code: "error")
+                count(verb: verb, code: -1)
                 if error.kind == .cancelled { throw CancellationError() }
                 throw KubeError.transport(error)
             }
@@ -205,7 +223,7 @@ public final class KubeClient: KubeAPI {
     /// 401, or sleeping off a Retry-After), or fail. Counts the response and notes its warnings.
     func next(verb: String, path: String, status: Int, headers: [HTTPHeader], attempt: Int,
               refreshedCredentials: inout Bool) async throws -> Next {
-        count(verb: verb, code: String(status))
+        count(verb: verb, code: status)
         noteWarnings(headers)
         if (200..<300).contains(status) { return .done }
         if status == 401, !refreshedCredentials {
@@ -236,7 +254,7 @@ public final class KubeClient: KubeAPI {
             do {
                 response = try await transport.stream(request)
             } catch {
-                count(verb: verb, code: "error")
+                count(verb: verb, code: -1)
                 if error.kind == .cancelled { throw CancellationError() }
                 throw KubeError.transport(error)
             }
@@ -279,8 +297,9 @@ public final class KubeClient: KubeAPI {
         return .seconds(min(seconds, 60))
     }
 
-    func count(verb: String, code: String) {
-        counters.withLock { $0.byVerbAndCode["\(verb) \(code)", default: 0] += 1 }
+    /// Counts one response (`code` -1: transport error).
+    func count(verb: String, code: Int) {
+        counters.withLock { $0.byVerbAndCode[CounterState.Key(verb: verb, code: code), default: 0] += 1 }
     }
 
     func noteWarnings(_ headers: [HTTPHeader]) {
@@ -293,11 +312,11 @@ public final class KubeClient: KubeAPI {
         for warning in warnings { logger.warning("server warning", metadata: ["warning": "\(warning)"]) }
     }
 
-    func decodeObject(_ body: [UInt8], what: String) throws -> JSONValue {
+    func decodeObject(_ body: [UInt8], what: @autoclosure () -> String) throws -> JSONValue {
         do {
             return try JSONParser.parse(body)
         } catch {
-            throw KubeError.decoding(what: what, message: error.description)
+            throw KubeError.decoding(what: what(), message: error.description)
         }
     }
 }

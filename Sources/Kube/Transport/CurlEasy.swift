@@ -86,7 +86,8 @@ extension CurlTransfer {
         guard !method.isEmpty, method.allSatisfy({ $0.isLetter }) else {
             throw TransportError(kind: .invalidRequest, message: "invalid method", url: request.url)
         }
-        let hasBody = request.body != nil || ["POST", "PUT", "PATCH"].contains(method)
+        let hasBody = request.body != nil || method == "POST" || method == "PUT" || method == "PATCH"
+        isHead = method == "HEAD"
         if method == "HEAD" {
             check(jf_easy_setopt_long(h, CURLOPT_NOBODY, 1))
         } else if hasBody {

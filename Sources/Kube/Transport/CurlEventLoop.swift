@@ -26,6 +26,10 @@ final class CurlEventLoop: @unchecked Sendable {
         var commands: [Command] = []
         var stopping = false
         var closed = false
+        /// The loop thread is in (or about to enter) `curl_multi_poll` and needs a wakeup to see a
+        /// new command. While it is awake it checks for commands before sleeping, so a submit
+        /// then skips the `curl_multi_wakeup` (a socketpair write plus a poll wake-up).
+        var sleeping = false
     }
 
     let options: TransportOptions
@@ -69,8 +73,11 @@ final class CurlEventLoop: @unchecked Sendable {
         withPending { p in
             guard !p.stopping, !p.closed else { return false }
             p.commands.append(command)
-            // Under the lock so the thread cannot close the multi handle in between.
-            curl_multi_wakeup(multi)
+            if p.sleeping {
+                p.sleeping = false
+                // Under the lock so the thread cannot close the multi handle in between.
+                curl_multi_wakeup(multi)
+            }
             return true
         }
     }
@@ -91,6 +98,7 @@ final class CurlEventLoop: @unchecked Sendable {
         var running: Int32 = 0
         while true {
             let stop: Bool = withPending { p in
+                p.sleeping = false
                 swap(&commands, &p.commands)
                 return p.stopping
             }
@@ -102,6 +110,13 @@ final class CurlEventLoop: @unchecked Sendable {
             if completeFinished() > 0, startQueued() {
                 continue // new transfers need a perform before sleeping
             }
+            // Announce the sleep; a command that arrived since the swap is handled first instead.
+            let mustRun: Bool = withPending { p in
+                if !p.commands.isEmpty || p.stopping { return true }
+                p.sleeping = true
+                return false
+            }
+            if mustRun { continue }
             curl_multi_poll(multi, nil, 0, 1000, nil)
         }
         tearDown(leftover: commands)

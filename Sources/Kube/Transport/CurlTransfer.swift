@@ -26,6 +26,7 @@ final class CurlTransfer: @unchecked Sendable {
     // Curl thread only from here on.
     var phase = Phase.created
     var cancelRequested = false
+    var isHead = false
     var easy: CurlEasy?
     var headerList: UnsafeMutablePointer<curl_slist>?
     var connectToList: UnsafeMutablePointer<curl_slist>?
@@ -92,7 +93,7 @@ final class CurlTransfer: @unchecked Sendable {
         guard sink != nil else {
             // Reserve for the announced length, but only up to 8 MiB: a HEAD response or a lying
             // server must not make us allocate what may never arrive.
-            if let length = easy?.contentLength, length > 0, request.method.uppercased() != "HEAD" {
+            if !isHead, let length = easy?.contentLength, length > 0 {
                 body.reserveCapacity(min(length, maxBodyBytes, 8 << 20))
             }
             return
