@@ -23,7 +23,7 @@ func wanted(_ name: String) -> Bool { selected.isEmpty || selected.contains(name
 
 if wanted("decode") { results.append(contentsOf: DecodeBench.run()) }
 if wanted("informer") { results.append(contentsOf: InformerBench.run()) }
-if selected.contains("clientonly") { results.append(contentsOf: try await ClientOnlyBench.run()) }
+if wanted("clientonly") { results.append(contentsOf: try await ClientOnlyBench.run()) }
 if wanted("get") { results.append(contentsOf: try await HTTPBench.getLatency()) }
 if wanted("writes") { results.append(contentsOf: try await HTTPBench.writeThroughput()) }
 if wanted("frames") { results.append(contentsOf: FrameBench.run()) }
