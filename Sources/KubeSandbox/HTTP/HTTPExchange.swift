@@ -76,3 +76,10 @@ struct HTTPResponse: Sendable {
         return json(StatusErrors.status(error), status: error.code, headers: headers)
     }
 }
+
+/// How a handler answers: with a response at once (written straight from the event loop), or
+/// with work to await first (fault-injected latency), run on a task.
+enum HTTPHandling: Sendable {
+    case response(HTTPResponse)
+    case deferred(@Sendable () async -> HTTPResponse)
+}
