@@ -29,7 +29,9 @@ struct HTTPRequest: Sendable {
     }
 
     static func decode(_ s: String) -> String {
-        s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? s
+        // Nothing to decode (the usual case): skip Foundation.
+        if !s.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) { return s }
+        return s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? s
     }
 
     func header(_ name: String) -> String? {
