@@ -28,7 +28,8 @@ public final class AuditLog: Sendable {
     }
 
     public let capacity: Int
-    let entries = Mutex<[Entry]>([])
+    /// The ring: `buffer` grows to `capacity`, then `start` marks the oldest entry.
+    let entries = Mutex<(buffer: [Entry], start: Int)>(([], 0))
     let file: Mutex<FileHandle?>
 
     /// `path`: a file to append JSON lines to (created if missing).
@@ -44,21 +45,31 @@ public final class AuditLog: Sendable {
     }
 
     func record(_ entry: Entry) {
+        let capacity = capacity
         entries.withLock { e in
-            e.append(entry)
-            if e.count > capacity { e.removeFirst(e.count - capacity) }
+            if e.buffer.count < capacity {
+                e.buffer.append(entry)
+            } else {
+                e.buffer[e.start] = entry
+                e.start = (e.start + 1) % capacity
+            }
         }
-        var line = entry.json.serialized(sortedKeys: true)
-        line.append(0x0A)
-        file.withLock { h in try? h?.write(contentsOf: Data(line)) }
+        file.withLock { h in
+            guard let h else { return }
+            var line = entry.json.serialized(sortedKeys: true)
+            line.append(0x0A)
+            try? h.write(contentsOf: Data(line))
+        }
     }
 
     /// The retained entries, oldest first.
-    public var all: [Entry] { entries.withLock { $0 } }
+    public var all: [Entry] {
+        entries.withLock { e in Array(e.buffer[e.start...] + e.buffer[..<e.start]) }
+    }
 
     /// The retained entries that wrote (create/update/patch/delete).
     public var writes: [Entry] { all.filter(\.isWrite) }
 
     /// Forgets the in-memory entries (the file is kept).
-    public func reset() { entries.withLock { $0 = [] } }
+    public func reset() { entries.withLock { $0 = ([], 0) } }
 }

@@ -18,7 +18,7 @@ public final class APIServer: Sendable {
         var configured = Router(store: store, podLogs: podLogs, audit: audit)
         configured.faults = faults.map(FaultInjector.init)
         let router = configured
-        http = HTTPServer(maxBodyBytes: maxBodyBytes, logger: logger) { request in await router.handle(request) }
+        http = HTTPServer(maxBodyBytes: maxBodyBytes, logger: logger) { request in router.handle(request) }
     }
 
     /// Starts listening; `port` 0 picks a free port. Returns the bound port.

@@ -14,7 +14,7 @@ enum Discovery {
     /// nil when the path is not a discovery path (a resource path).
     static func respond(segments: [String], request: HTTPRequest, store: ClusterStore) -> HTTPResponse? {
         guard request.method == "GET" else { return nil }
-        let resources = store.servedResources
+        lazy var resources = store.servedResources
         let aggregated = request.accept.contains("as=APIGroupDiscoveryList") && request.accept.contains("v=v2;")
             || request.accept.contains("v=v2,") || request.accept.hasSuffix("v=v2")
         let wantsAggregated = request.accept.contains("as=APIGroupDiscoveryList") && aggregated

@@ -29,7 +29,9 @@ struct HTTPRequest: Sendable {
     }
 
     static func decode(_ s: String) -> String {
-        s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? s
+        // Nothing to decode (the usual case): skip Foundation.
+        if !s.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) { return s }
+        return s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? s
     }
 
     func header(_ name: String) -> String? {
@@ -75,4 +77,11 @@ struct HTTPResponse: Sendable {
         if let retry = error.retryAfter { headers.append(("Retry-After", String(retry))) }
         return json(StatusErrors.status(error), status: error.code, headers: headers)
     }
+}
+
+/// How a handler answers: with a response at once (written straight from the event loop), or
+/// with work to await first (fault-injected latency), run on a task.
+enum HTTPHandling: Sendable {
+    case response(HTTPResponse)
+    case deferred(@Sendable () async -> HTTPResponse)
 }

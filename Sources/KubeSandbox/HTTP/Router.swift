@@ -10,49 +10,85 @@ struct Router: Sendable {
     var faults: FaultInjector?
 
     /// A parsed resource URL.
-    struct Target {
+    struct Target: Sendable {
         var info: ResourceInfo
         var namespace: String?
         var name: String?
         var subresource: String?
     }
 
-    func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        let (verb, response) = await route(request)
+    /// What the router answers: at once (almost every request, computed on the caller's thread),
+    /// or after a pause (fault-injected latency) by running `rest` once the delay has passed.
+    enum Routed: Sendable {
+        case ready(String, HTTPResponse)
+        case delayed(Double, @Sendable () -> (String, HTTPResponse))
+    }
+
+    /// Routes `request` and records it in the audit log once its response is known.
+    func handle(_ request: HTTPRequest) -> HTTPHandling {
+        switch route(request) {
+        case .ready(let verb, let response):
+            return .response(record(request, verb: verb, response))
+        case .delayed(let seconds, let rest):
+            return .deferred { [self] in
+                try? await Task.sleep(for: .seconds(seconds))
+                let (verb, response) = rest()
+                return record(request, verb: verb, response)
+            }
+        }
+    }
+
+    func record(_ request: HTTPRequest, verb: String, _ response: HTTPResponse) -> HTTPResponse {
         audit.record(AuditLog.Entry(time: Date(), verb: verb, method: request.method, path: request.uri,
                                     userAgent: request.userAgent, code: response.status))
         return response
     }
 
-    func route(_ request: HTTPRequest) async -> (String, HTTPResponse) {
+    /// Synchronous routing: only fault-injected latency needs to wait (streamed bodies are
+    /// produced later, by the server).
+    func route(_ request: HTTPRequest) -> Routed {
         let segments = request.path.split(separator: "/").map { HTTPRequest.decode(String($0)) }
         let method = request.method.lowercased()
         switch segments.first {
-        case "version": return (method, .json(Discovery.version))
-        case "healthz", "readyz", "livez": return (method, .text("ok"))
-        case "openapi": return (method, OpenAPI.respond(segments: Array(segments.dropFirst()), store: store, accept: request.accept))
+        case "version": return .ready(method, .json(Discovery.version))
+        case "healthz", "readyz", "livez": return .ready(method, .text("ok"))
+        case "openapi": return .ready(method, OpenAPI.respond(segments: Array(segments.dropFirst()), store: store, accept: request.accept))
         case "api", "apis":
-            if let discovery = Discovery.respond(segments: segments, request: request, store: store) { return (method, discovery) }
+            if let discovery = Discovery.respond(segments: segments, request: request, store: store) { return .ready(method, discovery) }
         default: break
         }
+        let target: Target
         do throws(APIError) {
-            let target = try parse(segments)
-            var cutAfter: Int?
-            if let faults {
-                let v = verb(request, target)
-                let decision = faults.decide(verb: v, resource: target.info.resource.groupResource, name: target.name)
-                if decision.delay > 0 { try? await Task.sleep(for: .seconds(decision.delay)) }
-                if let error = decision.error { return (v, .error(error)) }
-                if decision.expiredWatch {
-                    let status = StatusErrors.status(StatusErrors.expired("too old resource version: \(request.query["resourceVersion"] ?? "0") (\(store.resourceVersion))"))
-                    var line = JSONValue.object(["type": "ERROR", "object": status]).serialized()
-                    line.append(0x0A)
-                    let bytes = line
-                    return (v, HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .stream { write in try? await write(bytes) }))
-                }
-                cutAfter = faults.config.cutWatchesEvery
+            target = try parse(segments)
+        } catch {
+            return .ready(verb(request, nil), .error(error))
+        }
+        guard let faults else {
+            let (verb, response) = serveCatching(request, target, cutWatchAfter: nil)
+            return .ready(verb, response)
+        }
+        let v = verb(request, target)
+        let decision = faults.decide(verb: v, resource: target.info.resource.groupResource, name: target.name)
+        let error = decision.error, expiredWatch = decision.expiredWatch, cutAfter = faults.config.cutWatchesEvery
+        let rest: @Sendable () -> (String, HTTPResponse) = { [self] in
+            if let error { return (v, .error(error)) }
+            if expiredWatch {
+                let status = StatusErrors.status(StatusErrors.expired("too old resource version: \(request.query["resourceVersion"] ?? "0") (\(store.resourceVersion))"))
+                var line = JSONValue.object(["type": "ERROR", "object": status]).serialized()
+                line.append(0x0A)
+                let bytes = line
+                return (v, HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .stream { write in try? await write(bytes) }))
             }
-            return try await serve(request, target, cutWatchAfter: cutAfter)
+            return serveCatching(request, target, cutWatchAfter: cutAfter)
+        }
+        if decision.delay > 0 { return .delayed(decision.delay, rest) }
+        let (verb, response) = rest()
+        return .ready(verb, response)
+    }
+
+    func serveCatching(_ request: HTTPRequest, _ target: Target, cutWatchAfter: Int?) -> (String, HTTPResponse) {
+        do throws(APIError) {
+            return try serve(request, target, cutWatchAfter: cutWatchAfter)
         } catch {
             return (verb(request, nil), .error(error))
         }
@@ -121,7 +157,7 @@ struct Router: Sendable {
         }
     }
 
-    func serve(_ request: HTTPRequest, _ target: Target, cutWatchAfter: Int? = nil) async throws(APIError) -> (String, HTTPResponse) {
+    func serve(_ request: HTTPRequest, _ target: Target, cutWatchAfter: Int? = nil) throws(APIError) -> (String, HTTPResponse) {
         let verb = verb(request, target)
         let q = request.query
         let info = target.info
