@@ -115,7 +115,9 @@ final class HTTPServer: Sendable {
     }
 
     /// Writes a response from a task: complete bodies as `writeFull`; streamed bodies chunk by
-    /// chunk, each write awaited (the socket's backpressure), then closes the connection.
+    /// chunk, then closes the connection. A chunk's write is awaited only while the channel is
+    /// not writable (its outbound buffer is above NIO's high-water mark), so a slow reader holds
+    /// the producer back while a fast one is not made to wait for every flush.
     static func write(_ response: HTTPResponse, keepAlive: Bool, on channel: any Channel) async {
         switch response.body {
         case .full(let bytes):
@@ -130,7 +132,9 @@ final class HTTPServer: Sendable {
             }
             await produce { chunk in
                 try Task.checkCancellation()
-                try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+                let written = channel.eventLoop.makePromise(of: Void.self)
+                channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: chunk))), promise: written)
+                if !channel.isWritable { try await written.futureResult.get() }
             }
             try? await channel.writeAndFlush(HTTPServerResponsePart.end(nil))
             try? await channel.close()
