@@ -198,13 +198,8 @@ public final class KubeClient: KubeAPI {
             attempt += 1
             let request = try await prepare(method: method, url: url(path: path, query: query), body: bytes,
                                             contentType: contentType, accept: accept, timeout: timeout ?? requestTimeout)
-            let response: HTTPResponse
-            do {
-                response = try await transport.send(request)
-            } catch {
-                count(verb: verb, code: -1)
-                if error.kind == .cancelled { throw CancellationError() }
-                throw KubeError.transport(error)
+            let response = try await transported(verb: verb) { () async throws(TransportError) -> HTTPResponse in
+                try await transport.send(request)
             }
             switch try await next(verb: verb, path: path, status: response.status, headers: response.headers,
                                   attempt: attempt, refreshedCredentials: &refreshedCredentials) {
@@ -214,6 +209,18 @@ public final class KubeClient: KubeAPI {
                 throw KubeError.api(APIError(statusCode: response.status, body: response.body,
                                              retryAfterHeader: response.headers.value(for: "Retry-After")))
             }
+        }
+    }
+
+    /// Runs one transport call: a failure is counted and becomes `KubeError.transport`, a
+    /// cancelled transfer becomes `CancellationError`.
+    func transported<R>(verb: String, _ call: () async throws(TransportError) -> R) async throws -> R {
+        do {
+            return try await call()
+        } catch {
+            count(verb: verb, code: -1)
+            if error.kind == .cancelled { throw CancellationError() }
+            throw KubeError.transport(error)
         }
     }
 
@@ -250,13 +257,8 @@ public final class KubeClient: KubeAPI {
             attempt += 1
             let request = try await prepare(method: "GET", url: url(path: path, query: query), body: nil,
                                             contentType: nil, accept: accept, timeout: nil)
-            let response: HTTPStreamingResponse
-            do {
-                response = try await transport.stream(request)
-            } catch {
-                count(verb: verb, code: -1)
-                if error.kind == .cancelled { throw CancellationError() }
-                throw KubeError.transport(error)
+            let response = try await transported(verb: verb) { () async throws(TransportError) -> HTTPStreamingResponse in
+                try await transport.stream(request)
             }
             switch try await next(verb: verb, path: path, status: response.status, headers: response.headers,
                                   attempt: attempt, refreshedCredentials: &refreshedCredentials) {

@@ -66,14 +66,7 @@ public enum DaemonJobPlanner {
             unit.jobName = JobName.make(owner: owner.name, suffix: name)
             units[name] = unit
         }
-        var preObserved = units
-        for (name, unit) in units where unit.phase != .cancelled {
-            if let job = observed[unit.jobName], job.controllerUID == owner.uid, job.attempt >= unit.attempts {
-                var u = unit
-                _ = PlanSupport.observe(job, into: &u, stored: u.phase, now: nowString)
-                preObserved[name] = u
-            }
-        }
+        let preObserved = PlanSupport.withCurrentJobs(units, observed: observed, ownerUID: owner.uid, now: nowString)
         var requestUnits = preObserved
         let requests = PlanSupport.handleRequests(annotations: annotations, stored: stored.handledRequests, units: &requestUnits,
                                                   order: order, current: { preObserved[$0]?.phase ?? .waiting },

@@ -85,6 +85,22 @@ enum PlanSupport {
     }
 
     /// Fills `unit` from its observed Job; returns the events of a transition.
+    /// The units with their current Job read in (units not cancelled whose Job is ours and of
+    /// their current attempt): the world requests act on. Events of this reading are dropped;
+    /// the plan's own observation emits them.
+    static func withCurrentJobs(_ units: [String: EntryStatus], observed: [String: ObservedJob], ownerUID: String,
+                                now: String) -> [String: EntryStatus] {
+        var current = units
+        for (name, unit) in units where unit.phase != .cancelled {
+            if let job = observed[unit.jobName], job.controllerUID == ownerUID, job.attempt >= unit.attempts {
+                var u = unit
+                _ = observe(job, into: &u, stored: u.phase, now: now)
+                current[name] = u
+            }
+        }
+        return current
+    }
+
     static func observe(_ job: ObservedJob, into unit: inout EntryStatus, stored: EntryPhase?, now: String) -> [EventRecord] {
         if job.attempt > unit.attempts { unit.attempts = job.attempt }
         if unit.attempts == 0 { unit.attempts = 1 }
