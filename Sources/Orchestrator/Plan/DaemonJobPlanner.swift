@@ -84,18 +84,11 @@ public enum DaemonJobPlanner {
             guard var unit = units[name] else { continue }
             let before = storedByNode[name]
             let present = clusterNodes[name] != nil
-            if let job = observed[unit.jobName] {
-                if job.controllerUID != owner.uid {
-                    // Never touch a Job that is not ours; a cancelled entry just stays cancelled.
-                    if unit.phase != .cancelled { events += PlanSupport.conflict(job, into: &unit, stored: before) }
-                } else if job.attempt < unit.attempts {
-                    if !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
-                    if unit.phase != .cancelled {
-                        unit.phase = .pending
-                        unit.reason = "DeletingPreviousAttempt"
-                        unit.message = "waiting for Job \(job.name) of attempt \(job.attempt) to be deleted"
-                    }
-                } else if unit.phase == .cancelled || (unit.phase == .failed && unit.reason == "NodeLost") {
+            if let job = observed[unit.jobName],
+               PlanSupport.settleForeignOrOlder(job, into: &unit, ownerUID: owner.uid, stored: before, events: &events, deletes: &deletes) {
+                // A Job that is not ours, or one of an older attempt: settled there.
+            } else if let job = observed[unit.jobName] {
+                if unit.phase == .cancelled || (unit.phase == .failed && unit.reason == "NodeLost") {
                     if !job.phase.isFinished, !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
                 } else {
                     events += PlanSupport.observe(job, into: &unit, stored: before?.phase, now: nowString)

@@ -70,18 +70,11 @@ public enum FlowPlanner {
         for name in order {
             guard let entry = entryByName[name], var unit = units[name] else { continue }
             let before = storedByName[name]
-            if let job = observed[unit.jobName] {
-                if job.controllerUID != owner.uid {
-                    // Never touch a Job that is not ours; a cancelled entry just stays cancelled.
-                    if unit.phase != .cancelled { events += PlanSupport.conflict(job, into: &unit, stored: before) }
-                } else if job.attempt < unit.attempts {
-                    if !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
-                    if unit.phase != .cancelled {
-                        unit.phase = .pending
-                        unit.reason = "DeletingPreviousAttempt"
-                        unit.message = "waiting for Job \(job.name) of attempt \(job.attempt) to be deleted"
-                    }
-                } else if unit.phase == .cancelled {
+            if let job = observed[unit.jobName],
+               PlanSupport.settleForeignOrOlder(job, into: &unit, ownerUID: owner.uid, stored: before, events: &events, deletes: &deletes) {
+                // A Job that is not ours, or one of an older attempt: settled there.
+            } else if let job = observed[unit.jobName] {
+                if unit.phase == .cancelled {
                     if !job.phase.isFinished, !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
                 } else {
                     events += PlanSupport.observe(job, into: &unit, stored: before?.phase, now: nowString)

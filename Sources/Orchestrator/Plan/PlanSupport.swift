@@ -128,6 +128,25 @@ enum PlanSupport {
     }
 
     /// A Job that is not ours under the name we need.
+    /// Handles the two cases where a unit's Job must not be planned on as its current attempt, and
+    /// says whether it did: a Job that is not ours (a conflict, unless the unit is cancelled — we
+    /// never touch it), or one of an older attempt (delete it and wait for it to go).
+    static func settleForeignOrOlder(_ job: ObservedJob, into unit: inout EntryStatus, ownerUID: String, stored: EntryStatus?,
+                                     events: inout [EventRecord], deletes: inout [Action]) -> Bool {
+        if job.controllerUID != ownerUID {
+            if unit.phase != .cancelled { events += conflict(job, into: &unit, stored: stored) }
+            return true
+        }
+        guard job.attempt < unit.attempts else { return false }
+        if !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
+        if unit.phase != .cancelled {
+            unit.phase = .pending
+            unit.reason = "DeletingPreviousAttempt"
+            unit.message = "waiting for Job \(job.name) of attempt \(job.attempt) to be deleted"
+        }
+        return true
+    }
+
     static func conflict(_ job: ObservedJob, into unit: inout EntryStatus, stored: EntryStatus?) -> [EventRecord] {
         unit.phase = .waiting
         unit.reason = "JobConflict"
