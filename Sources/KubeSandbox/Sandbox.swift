@@ -21,10 +21,14 @@ public struct SandboxOptions: Sendable {
     public var nodes: [NodeSpec]
     /// Whether to run the simulated scheduler, kubelet and Job controller (off: a bare API server).
     public var runsControlPlane: Bool
+    /// How many requests the in-memory audit log keeps (the oldest are dropped first).
+    public var auditCapacity: Int
 
     public init(speed: Double = 1, auditLogPath: String? = nil, podLogs: PodLogStore = PodLogStore(),
                 store: ClusterStore.Options = ClusterStore.Options(), maxRequestBodyBytes: Int = 3 * 1024 * 1024,
-                faults: FaultInjection? = nil, nodes: [NodeSpec] = NodeSpec.numbered(3), runsControlPlane: Bool = true) {
+                faults: FaultInjection? = nil, nodes: [NodeSpec] = NodeSpec.numbered(3), runsControlPlane: Bool = true,
+                auditCapacity: Int = 10_000) {
+        self.auditCapacity = auditCapacity
         self.faults = faults
         self.nodes = nodes
         self.runsControlPlane = runsControlPlane
@@ -73,7 +77,7 @@ public final class Sandbox: Sendable {
         store = ClusterStore(options: options.store)
         client = InProcessClient(store: store)
         podLogs = options.podLogs
-        audit = AuditLog(path: options.auditLogPath)
+        audit = AuditLog(capacity: options.auditCapacity, path: options.auditLogPath)
         server = APIServer(store: store, podLogs: podLogs, audit: audit, maxBodyBytes: options.maxRequestBodyBytes, faults: options.faults)
         controlPlane = ControlPlane(api: client, podLogs: podLogs, nodes: options.nodes, speed: options.speed,
                                     logger: Logger(label: "sandbox.control-plane"))

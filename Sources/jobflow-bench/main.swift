@@ -12,6 +12,9 @@ struct Result {
     var pass: Bool
 }
 
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "_operator" {
+    await OperatorBench.child(arguments: Array(CommandLine.arguments.dropFirst(2)))
+}
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "_informer" {
     await InformerBench.child(variant: CommandLine.arguments[2])
     exit(0)
@@ -27,6 +30,7 @@ if wanted("clientonly") { results.append(contentsOf: try await ClientOnlyBench.r
 if wanted("get") { results.append(contentsOf: try await HTTPBench.getLatency()) }
 if wanted("writes") { results.append(contentsOf: try await HTTPBench.writeThroughput()) }
 if wanted("frames") { results.append(contentsOf: FrameBench.run()) }
+if wanted("operator") { results.append(contentsOf: try await OperatorBench.run()) }
 if wanted("fanout") { results.append(contentsOf: try await HTTPBench.watchFanOut()) }
 
 print("\n| benchmark | workload | result | target | ok |\n|---|---|---|---|---|")

@@ -42,11 +42,17 @@ extension JSONValue {
     /// The value at a dotted path of object keys (`"metadata.name"`); `nil` if any step is missing.
     public subscript(path path: String) -> JSONValue? {
         get {
-            var current: JSONValue? = self
-            for key in path.split(separator: ".", omittingEmptySubsequences: false) {
-                current = current?[String(key)]
+            // Hot in every controller loop: walk the dots without allocating an array of keys.
+            let utf8 = path.utf8
+            var current = self
+            var start = utf8.startIndex
+            while true {
+                let end = utf8[start...].firstIndex(of: UInt8(ascii: ".")) ?? utf8.endIndex
+                guard case .object(let members) = current, let next = members[String(path[start..<end])] else { return nil }
+                current = next
+                if end == utf8.endIndex { return current }
+                start = utf8.index(after: end)
             }
-            return current
         }
         set {
             let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)

@@ -84,7 +84,9 @@ extension StoreState {
             served[key] = nil
         }
         if !keepObjects {
-            objects["\(group)/\(plural)"] = nil
+            for object in (objects.removeValue(forKey: "\(group)/\(plural)") ?? [:]).values {
+                if let uid = object["metadata"]?["uid"]?.stringValue { uids.remove(uid) }
+            }
             for (id, w) in watchers where w.info.storageKey == "\(group)/\(plural)" {
                 watchers[id] = nil
                 outbox.append { w.channel.finish() }

@@ -104,11 +104,7 @@ extension StoreState {
         return out
     }
 
-    func existingUIDs() -> Set<String> {
-        var uids = Set<String>()
-        for (_, objs) in objects { for (_, o) in objs { if let u = o["metadata"]?["uid"]?.stringValue { uids.insert(u) } } }
-        return uids
-    }
+    func existingUIDs() -> Set<String> { uids }
 
     static func ownerUIDs(_ o: JSONValue) -> [String] {
         (o["metadata"]?["ownerReferences"]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }

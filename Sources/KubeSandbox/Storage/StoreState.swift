@@ -28,6 +28,8 @@ struct StoreState: Sendable {
     var served: [String: ResourceInfo] = [:]
     /// storage key ("group/plural") → "namespace/name" → object.
     var objects: [String: [String: JSONValue]] = [:]
+    /// Every stored object's uid (kept by `commit`), so garbage checks on create need no scan.
+    var uids: Set<String> = []
     var history: [HistoryEvent] = []
     var historyLimit: Int
     /// Events with rv ≤ this are no longer in `history`.
@@ -92,8 +94,11 @@ struct StoreState: Sendable {
         let ns = info.resource.namespaced ? object["metadata"]?["namespace"]?.stringValue : nil
         let key = Self.objectKey(ns, object["metadata"]?["name"]?.stringValue ?? "")
         if type == .deleted {
-            objects[info.storageKey]?[key] = nil
+            if let gone = objects[info.storageKey]?.removeValue(forKey: key), let uid = gone["metadata"]?["uid"]?.stringValue {
+                uids.remove(uid)
+            }
         } else {
+            if let uid = object["metadata"]?["uid"]?.stringValue { uids.insert(uid) }
             objects[info.storageKey, default: [:]][key] = object
         }
         let event = HistoryEvent(rv: Int64(object["metadata"]?["resourceVersion"]?.stringValue ?? "") ?? rv,
