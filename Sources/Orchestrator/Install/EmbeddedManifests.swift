@@ -248,10 +248,11 @@ metadata:
     app.kubernetes.io/name: jobflow-operator
     app.kubernetes.io/part-of: jobflow-tui
 rules:
-# Informers on the three kinds; the annotation requests are removed with a JSON patch.
+# Informers on the three kinds (list + watch; the operator never GETs one); the retry and
+# cancel request annotations are removed with a JSON patch.
 - apiGroups: [api.practice.com]
   resources: [jobflows, daemonjobs, jobtemplates]
-  verbs: [get, list, watch]
+  verbs: [list, watch]
 - apiGroups: [api.practice.com]
   resources: [jobflows, daemonjobs]
   verbs: [patch]
