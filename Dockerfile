@@ -9,7 +9,7 @@ ARG SWIFT_IMAGE=swift:6.3-bookworm
 
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libcurl4-openssl-dev libncurses-dev libyaml-dev pkg-config \
+ && apt-get install -y --no-install-recommends libcurl4-openssl-dev libncurses-dev libyaml-dev pkg-config binutils \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so that source edits do not refetch them. (Package.resolved is not
@@ -21,6 +21,7 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product jobflow-tui \
  && install -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/jobflow-tui" /jobflow-tui \
+ && strip /jobflow-tui \
  && /jobflow-tui --version
 
 FROM debian:bookworm-slim

@@ -28,6 +28,29 @@ if ldd "$BIN" | grep -E 'libswift|libFoundation|lib_FoundationICU|libdispatch|li
     status=1
 fi
 if ldd "$BIN" | grep 'not found' >&2; then status=1; fi
+
+# Every library ldd resolves (the whole closure, libcurl's TLS and HTTP/2 libraries included)
+# must come from a package that installing the runtime packages pulls in, according to this
+# machine's apt metadata (Debian 12, like the runtime image). Skipped without dpkg/apt-cache.
+runtime="libcurl4 libncursesw6 ca-certificates libc6 libgcc-s1 libstdc++6 zlib1g"
+if command -v dpkg >/dev/null && command -v apt-cache >/dev/null; then
+    closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+        --no-replaces --no-enhances $runtime 2>/dev/null | grep -v '^ ' | grep -v '^<' | sed 's/:.*//' | sort -u)
+    count=0
+    for path in $(ldd "$BIN" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+        real=$(readlink -f "$path")
+        owner=$(dpkg -S "$real" 2>/dev/null || dpkg -S "/usr$real" 2>/dev/null || dpkg -S "${real#/usr}" 2>/dev/null || true)
+        package=$(echo "$owner" | head -n1 | sed 's/:.*//')
+        count=$((count + 1))
+        if [ -z "$package" ] || ! echo "$closure" | grep -qx "$package"; then
+            echo "image-check: $path (package '${package:-unknown}') is not installed by: $runtime" >&2
+            status=1
+        fi
+    done
+    echo "image-check: all $count resolved libraries belong to the runtime packages' dependency closure"
+else
+    echo "image-check: dpkg/apt-cache not found; skipped the package check of the resolved libraries"
+fi
 version=$("$BIN" --version)
 expected=$(sed -n 's/.*version: "\([0-9.]*\)".*/\1/p' Sources/jobflow-tui/JobflowTUI.swift)
 tag=$(sed -n 's/.*image: ghcr.io\/practice\/jobflow-tui:\([0-9.]*\).*/\1/p' deploy/deployment.yaml)
