@@ -58,6 +58,7 @@ struct UninstallCommand: AsyncParsableCommand {
         abstract: "Remove the in-cluster operator: its Deployment, Service, RBAC, ServiceAccount and namespace.",
         discussion: """
             Deletes in the reverse order of install and ignores objects that are already gone. \
+            -n names the namespace install used (default jobflow-system, not the context's). \
             The CRDs stay unless --crds is given: deleting a CRD deletes every JobFlow, DaemonJob \
             and JobTemplate in the cluster, and their Jobs and pods.
             """)
