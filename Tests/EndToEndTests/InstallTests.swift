@@ -46,9 +46,15 @@ import Testing
     }
 
     @Test(.enabled(if: Paths.kubectl() != nil)) func installTwiceThenUninstall() throws {
-        let sandbox = try SandboxProcess()
+        // A sandbox without the CRDs (the last --crds wins: an empty directory), like a fresh cluster.
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-crds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let sandbox = try SandboxProcess(arguments: ["--crds", empty.path])
         defer { _ = sandbox.stop() }
         let kubeconfig = ["--kubeconfig", sandbox.kubeconfig]
+        let before = try run(Paths.kubectl()!, kubeconfig + ["get", "crd", "-o", "name"])
+        #expect(before.status == 0 && before.out.isEmpty, "\(before.out)")
         let expected = [
             "customresourcedefinition.apiextensions.k8s.io/jobflows.api.practice.com serverside-applied",
             "customresourcedefinition.apiextensions.k8s.io/daemonjobs.api.practice.com serverside-applied",
@@ -80,6 +86,9 @@ import Testing
         for name in ["customresourcedefinition.apiextensions.k8s.io/jobflows.api.practice.com", "deployment.apps/jobflow-operator"] {
             #expect(listed.out.contains(name), "\(listed.out)")
         }
+        // The new kinds are served: a JobFlow can be created right after install.
+        let applied = try run(kubectl, kubeconfig + ["apply", "-f", Paths.root + "/examples/jobflow-example.yaml"])
+        #expect(applied.status == 0, "\(applied.err)")
         let managed = try run(kubectl, kubeconfig + ["get", "clusterrole", "jobflow-operator", "-o", "jsonpath={.metadata.managedFields[*].manager}"])
         #expect(managed.out.contains("jobflow-tui-install"), "\(managed.out) \(managed.err)")
 
