@@ -3,7 +3,7 @@
 SWIFT ?= swift
 BIN := .build/debug/jobflow-tui
 
-.PHONY: deps build test demo bench release clean
+.PHONY: deps build test demo bench release image-check clean
 
 deps:
 	@./scripts/ensure-deps.sh
@@ -20,6 +20,12 @@ demo: build
 
 release: deps
 	$(SWIFT) build -c release
+
+# The binary the Dockerfile ships (Swift runtime linked in), and what its runtime stage must
+# provide (scripts/image-check.sh; docs/deploy.md). Slow: a full release build.
+image-check: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product jobflow-tui
+	./scripts/image-check.sh .build/release/jobflow-tui
 
 bench: deps
 	$(SWIFT) build -c release --product jobflow-bench

@@ -124,7 +124,7 @@ let package = Package(
         // Drives the built binary, kubectl and tmux; depending on the executable makes SwiftPM build it first.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["jobflow-tui"],
+            dependencies: ["jobflow-tui", "Kube"],
             swiftSettings: strict
         ),
     ],

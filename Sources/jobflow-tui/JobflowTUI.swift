@@ -13,7 +13,7 @@ struct JobflowTUI: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [DemoCommand.self, ClusterInfo.self, SandboxCommand.self, OperatorCommand.self, WatchCommand.self, GetCommand.self,
-                      ValidateCommand.self, RetryCommand.self, CancelCommand.self])
+                      ValidateCommand.self, RetryCommand.self, CancelCommand.self, InstallCommand.self, UninstallCommand.self])
 }
 
 /// Logging for the CLI: warnings and errors to stderr, plain text.

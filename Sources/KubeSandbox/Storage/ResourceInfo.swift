@@ -60,5 +60,17 @@ extension ResourceInfo {
         ResourceInfo(resource: .leases, singular: "lease"),
         ResourceInfo(resource: .customResourceDefinitions, singular: "customresourcedefinition", shortNames: ["crd", "crds"],
                      categories: ["api-extensions"], hasStatus: true),
+        // Stored only (no Deployment controller, no RBAC enforcement): enough for
+        // `jobflow-tui install` and `kubectl apply -k deploy/` to run against the sandbox.
+        ResourceInfo(resource: Resource(group: "apps", version: "v1", plural: "deployments", kind: "Deployment", namespaced: true),
+                     singular: "deployment", shortNames: ["deploy"], categories: ["all"], hasStatus: true),
+        ResourceInfo(resource: rbac("clusterroles", "ClusterRole", namespaced: false), singular: "clusterrole"),
+        ResourceInfo(resource: rbac("clusterrolebindings", "ClusterRoleBinding", namespaced: false), singular: "clusterrolebinding"),
+        ResourceInfo(resource: rbac("roles", "Role", namespaced: true), singular: "role"),
+        ResourceInfo(resource: rbac("rolebindings", "RoleBinding", namespaced: true), singular: "rolebinding"),
     ]
+
+    private static func rbac(_ plural: String, _ kind: String, namespaced: Bool) -> Resource {
+        Resource(group: "rbac.authorization.k8s.io", version: "v1", plural: plural, kind: kind, namespaced: namespaced)
+    }
 }
