@@ -2,56 +2,89 @@ import Foundation
 import Kube
 
 extension ControlPlane {
-    /// Reconciles every Job on each Job or pod change, and when a back-off or deadline is due.
-    /// A failure with one Job is logged and retried after a second; the others go on.
+    /// Reconciles each Job whose object or pods changed, and each whose back-off or deadline is
+    /// due (the caches' change feeds say which; nothing walks every Job on a wake-up). A failure
+    /// with one Job is logged and retried after a second; the others go on.
     func jobLoop() async {
         var wakeups = jobWakeup.stream.makeAsyncIterator()
+        /// Job key → when to look again.
         var requeue: [String: Duration] = [:]
         /// Status last written per Job UID: guards against rewriting when the server normalises.
         var written: [String: JSONValue] = [:]
         var memories: [String: JobReconciler.Memory] = [:]
+        /// Job key → the uid last seen under it.
+        var uids: [String: String] = [:]
+        /// Pods whose finalizer removal failed, with when to try again.
+        var podRetry: [String: Duration] = [:]
         var deadline: Duration?
         while await wait(on: jobWakeup, iterator: &wakeups, deadline: deadline) {
             guard synced else { continue }
             let now = time.elapsed()
-            let jobs = jobCache.snapshot
-            let pods = podCache.snapshot
-            var owned: [String: [JSONValue]] = [:]
-            for pod in pods {
-                if let uid = Self.controllerUID(pod) { owned[uid, default: []].append(pod) }
+            var dirtyJobs = jobCache.drainChanges(for: .jobs)
+            var dirtyPods = podCache.drainChanges(for: .jobs)
+            for (key, at) in requeue where at <= now { dirtyJobs.insert(key) }
+            for (key, at) in podRetry where at <= now { dirtyPods.insert(key); podRetry[key] = nil }
+            // A pod change wakes its Job; a pod whose Job is gone keeps no tracking finalizer.
+            var orphans: [JSONValue] = []
+            for key in dirtyPods {
+                guard let pod = podCache.get(key: key), let ref = Self.controllerRef(pod) else { continue }
+                let jobKey = "\(pod[path: "metadata.namespace"]?.stringValue ?? "")/\(ref.name)"
+                if jobCache.get(key: jobKey)?[path: "metadata.uid"]?.stringValue == ref.uid {
+                    dirtyJobs.insert(jobKey)
+                } else if Self.hasTrackingFinalizer(pod) {
+                    orphans.append(pod)
+                }
             }
-            let jobUIDs = Set(jobs.compactMap { $0[path: "metadata.uid"]?.stringValue })
-            for key in Set(requeue.keys).union(written.keys).union(memories.keys) where !jobUIDs.contains(key) {
-                requeue[key] = nil
-                written[key] = nil
-                memories[key] = nil
-            }
-            for job in jobs {
+            for key in dirtyJobs.sorted() {
                 if Task.isCancelled { return }
-                guard let uid = job[path: "metadata.uid"]?.stringValue else { continue }
-                if Self.isSettled(job, pods: owned[uid] ?? []) { continue }
-                do {
-                    let after = try await sync(job, pods: owned[uid] ?? [], written: &written[uid],
-                                               memory: &memories[uid, default: JobReconciler.Memory()])
-                    requeue[uid] = after.map { now + $0 }
-                } catch where isNotFound(error) {
-                    requeue[uid] = nil
-                } catch {
-                    logger.warning("job sync failed; retrying", metadata: ["job.name": "\(Self.key(job))", "error": "\(error)"])
-                    requeue[uid] = now + .seconds(1)
-                }
-            }
-            // Pods whose Job is gone keep no tracking finalizer.
-            for (uid, pods) in owned where !jobUIDs.contains(uid) {
-                for pod in pods where Self.hasTrackingFinalizer(pod) {
-                    do { try await removeTrackingFinalizer(pod) } catch {
-                        logger.warning("finalizer removal failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
-                        requeue[uid] = now + .seconds(1)
+                guard let job = jobCache.get(key: key), let uid = job[path: "metadata.uid"]?.stringValue else {
+                    // Gone: forget it; its pods' finalizers go once nothing owns them.
+                    requeue[key] = nil
+                    if let old = uids.removeValue(forKey: key) {
+                        written[old] = nil
+                        memories[old] = nil
+                        orphans += podCache.objects(in: Self.byController, old).filter(Self.hasTrackingFinalizer)
                     }
+                    continue
+                }
+                if let old = uids[key], old != uid {
+                    written[old] = nil
+                    memories[old] = nil
+                    orphans += podCache.objects(in: Self.byController, old).filter(Self.hasTrackingFinalizer)
+                }
+                uids[key] = uid
+                let pods = podCache.objects(in: Self.byController, uid)
+                if Self.isSettled(job, pods: pods) {
+                    requeue[key] = nil
+                    continue
+                }
+                do {
+                    let after = try await sync(job, pods: pods, written: &written[uid],
+                                               memory: &memories[uid, default: JobReconciler.Memory()])
+                    requeue[key] = after.map { now + $0 }
+                } catch where isNotFound(error) {
+                    requeue[key] = nil
+                } catch {
+                    logger.warning("job sync failed; retrying", metadata: ["job.name": "\(key)", "error": "\(error)"])
+                    requeue[key] = now + .seconds(1)
                 }
             }
-            deadline = requeue.values.min()
+            for pod in orphans {
+                do { try await removeTrackingFinalizer(pod) } catch {
+                    logger.warning("finalizer removal failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
+                    podRetry[Self.key(pod)] = now + .seconds(1)
+                }
+            }
+            deadline = (Array(requeue.values) + Array(podRetry.values)).min()
         }
+    }
+
+    /// The name and uid of the Job controlling `pod`.
+    static func controllerRef(_ pod: JSONValue) -> (name: String, uid: String)? {
+        guard let ref = (pod[path: "metadata.ownerReferences"]?.arrayValue ?? []).first(where: {
+            $0["controller"]?.boolValue == true && $0["kind"] == "Job"
+        }), let name = ref["name"]?.stringValue, let uid = ref["uid"]?.stringValue else { return nil }
+        return (name, uid)
     }
 
     static func controllerUID(_ pod: JSONValue) -> String? {

@@ -16,29 +16,49 @@ extension ControlPlane {
         var evicted = false
     }
 
-    /// Runs every pod bound to a Ready node: one loop owns all lifecycles, wakes on pod and
-    /// node changes and on the next program step, and writes pod status only when it changed.
+    /// Runs every pod bound to a Ready node: one loop owns all lifecycles, visits a pod when it
+    /// changes, when its node changes and when its next program step is due (the caches' change
+    /// feeds and indexes say which), and writes pod status only when it changed.
     func kubeletLoop() async {
         var wakeups = kubeletWakeup.stream.makeAsyncIterator()
         var entries: [String: KubeletEntry] = [:]
+        /// Pod key → the uid of its entry.
+        var uids: [String: String] = [:]
+        /// Pod key → when its next program step is due.
+        var due: [String: Duration] = [:]
+        /// Pods whose last write failed, retried at `retryAt`.
+        var retryKeys: Set<String> = []
+        var retryAt: Duration?
         var nextIP: UInt32 = 0
         var deadline: Duration?
         while await wait(on: kubeletWakeup, iterator: &wakeups, deadline: deadline) {
             guard synced else { continue }
             let now = time.elapsed()
-            var retry = false
+            var retry: Set<String> = []
             let nodes = Dictionary(nodeCache.snapshot.compactMap { n in n[path: "metadata.name"]?.stringValue.map { ($0, n) } },
                                    uniquingKeysWith: { a, _ in a })
-            let pods = podCache.snapshot
-            let present = Set(pods.compactMap { $0[path: "metadata.uid"]?.stringValue })
-            for (uid, entry) in entries where !present.contains(uid) {
-                podLogs.remove(namespace: entry.namespace, pod: entry.name)
-                entries[uid] = nil
+            var visit = podCache.drainChanges(for: .kubelet)
+            for nodeKey in nodeCache.drainChanges(for: .kubelet) {
+                let nodeName = nodeKey.hasPrefix("/") ? String(nodeKey.dropFirst()) : nodeKey
+                visit.formUnion(podCache.objects(in: Self.byNode, nodeName).map(ObjectCache.key))
             }
-            for pod in pods {
+            for (key, at) in due where at <= now { visit.insert(key) }
+            if let at = retryAt, at <= now {
+                visit.formUnion(retryKeys)
+                retryKeys = []
+                retryAt = nil
+            }
+            for key in visit.sorted() {
                 if Task.isCancelled { return }
-                guard let nodeName = pod[path: "spec.nodeName"]?.stringValue, !nodeName.isEmpty,
-                      let uid = pod[path: "metadata.uid"]?.stringValue else { continue }
+                let current = podCache.get(key: key)
+                let currentUID = current?[path: "metadata.uid"]?.stringValue
+                if let old = uids[key], old != currentUID {
+                    if let gone = entries.removeValue(forKey: old) { podLogs.remove(namespace: gone.namespace, pod: gone.name) }
+                    uids[key] = nil
+                }
+                due[key] = nil  // set again below while its program still has steps
+                guard let pod = current, let nodeName = pod[path: "spec.nodeName"]?.stringValue, !nodeName.isEmpty,
+                      let uid = currentUID else { continue }
                 let name = pod[path: "metadata.name"]?.stringValue ?? ""
                 let namespace = pod[path: "metadata.namespace"]?.stringValue ?? "default"
                 let node = nodes[nodeName]
@@ -59,27 +79,27 @@ extension ControlPlane {
                         } else {
                             effects = entry.lifecycle.advance(to: now)
                             if !entry.evicted, let node, let taint = Scheduler.untoleratedNoExecuteTaint(pod: pod, node: node) {
-                                if await evict(pod, taint: taint) { entry.evicted = true } else { retry = true }
+                                if await evict(pod, taint: taint) { entry.evicted = true } else { retry.insert(key) }
                             }
                         }
                     }
                 } else {
                     if Self.isTerminal(pod) {
-                        if deleting, await confirmDeletion(pod) == .failed { retry = true }
+                        if deleting, await confirmDeletion(pod) == .failed { retry.insert(key) }
                         continue
                     }
                     guard let node else {
                         if deleting {
                             // No kubelet will ever confirm it: delete it for good, as PodGC does.
-                            if await confirmDeletion(pod) == .failed { retry = true }
+                            if await confirmDeletion(pod) == .failed { retry.insert(key) }
                         } else if await reportMissingNode(pod, node: nodeName) {
-                            retry = true
+                            retry.insert(key)
                         }
                         continue
                     }
                     guard nodeReady || deleting else { continue }  // its kubelet is down: stays Pending
                     if !deleting, let rejection = Scheduler.kubeletAdmission(pod: pod, node: node) {
-                        if await reject(pod, reason: rejection.reason, message: rejection.message) { retry = true }
+                        if await reject(pod, reason: rejection.reason, message: rejection.message) { retry.insert(key) }
                         continue
                     }
                     let ip = "10.244.\((nextIP / 250) % 250).\(nextIP % 250 + 2)"
@@ -108,7 +128,7 @@ extension ControlPlane {
                         entry.written = status
                     } catch {
                         logger.warning("pod status write failed; retrying", metadata: ["pod.name": "\(namespace)/\(name)", "error": "\(error)"])
-                        retry = true
+                        retry.insert(key)
                     }
                 }
                 if entry.written == status, entry.lifecycle.isFinished { entry.reportedFinished = true }
@@ -117,13 +137,18 @@ extension ControlPlane {
                     switch await confirmDeletion(current) {
                     case .sent: entry.deleteSent = true
                     case .waitingForFinalizers: break  // re-checked when the pod changes
-                    case .failed: retry = true
+                    case .failed: retry.insert(key)
                     }
                 }
                 entries[uid] = entry
+                uids[key] = uid
+                due[key] = entry.lifecycle.nextWakeup
             }
-            let next = entries.values.compactMap { $0.lifecycle.nextWakeup }.min()
-            deadline = retry ? min(next ?? .seconds(Int64.max / 4), now + .seconds(1)) : next
+            if !retry.isEmpty {
+                retryKeys.formUnion(retry)
+                retryAt = min(retryAt ?? .seconds(Int64.max / 4), now + .seconds(1))
+            }
+            deadline = [due.values.min(), retryAt].compactMap { $0 }.min()
         }
     }
 

@@ -2,28 +2,47 @@ import Foundation
 import Kube
 
 extension ControlPlane {
-    /// Binds pending pods; retried on every pod or node change. Pods for another
-    /// `spec.schedulerName` are left alone.
+    /// Binds pending pods: a pod is tried when it changes, and every pending pod again when a
+    /// node changes or a failed write is due for a retry. Pods for another `spec.schedulerName`
+    /// are left alone. Pods per node are counted incrementally from the pod cache's change feed.
     func schedulerLoop() async {
         var wakeups = schedulerWakeup.stream.makeAsyncIterator()
         var retryAt: Duration?
+        /// Pods waiting for a node, by key.
+        var pending: Set<String> = []
+        /// Pod key → the node it counts against (bound and not terminal).
+        var counted: [String: String] = [:]
+        var perNode: [String: Int] = [:]
+        func count(_ key: String, on node: String?) {
+            guard counted[key] != node else { return }
+            if let old = counted[key] { perNode[old, default: 1] -= 1 }
+            if let node { perNode[node, default: 0] += 1 }
+            counted[key] = node
+        }
         while await wait(on: schedulerWakeup, iterator: &wakeups, deadline: retryAt) {
             guard synced else { continue }
-            retryAt = nil
-            let nodes = nodeCache.snapshot
-            let pods = podCache.snapshot
-            var perNode: [String: Int] = [:]
-            for pod in pods {
-                guard let node = pod[path: "spec.nodeName"]?.stringValue, !Self.isTerminal(pod) else { continue }
-                perNode[node, default: 0] += 1
+            let retryAll = retryAt.map { $0 <= time.elapsed() } ?? false
+            if retryAll { retryAt = nil }
+            let changed = podCache.drainChanges(for: .scheduler)
+            let nodesChanged = !nodeCache.drainChanges(for: .scheduler).isEmpty
+            for key in changed {
+                let pod = podCache.get(key: key)
+                let node = pod.flatMap { p in Self.isTerminal(p) ? nil : p[path: "spec.nodeName"]?.stringValue }
+                count(key, on: node?.isEmpty == false ? node : nil)
+                if let pod, Self.needsScheduling(pod) { pending.insert(key) } else { pending.remove(key) }
             }
-            for pod in pods where Self.needsScheduling(pod) {
+            let candidates = (nodesChanged || retryAll) ? pending : pending.intersection(changed)
+            guard !candidates.isEmpty else { continue }
+            let nodes = nodeCache.snapshot
+            for key in candidates.sorted() {
                 if Task.isCancelled { return }
+                guard let pod = podCache.get(key: key) else { continue }
                 do {
                     switch Scheduler.decide(pod: pod, nodes: nodes, podsPerNode: perNode) {
                     case .bind(let node):
                         try await bind(pod, to: node)
-                        perNode[node, default: 0] += 1
+                        count(key, on: node)
+                        pending.remove(key)
                     case .unschedulable(let message):
                         try await markUnschedulable(pod, message: message)
                     }
@@ -31,7 +50,7 @@ extension ControlPlane {
                     // deleted meanwhile
                 } catch {
                     logger.warning("scheduling failed; retrying", metadata: ["pod.name": "\(Self.key(pod))", "error": "\(error)"])
-                    retryAt = time.elapsed() + .seconds(1)
+                    retryAt = min(retryAt ?? .seconds(Int64.max / 4), time.elapsed() + .seconds(1))
                 }
             }
         }

@@ -19,7 +19,14 @@ public final class ControlPlane: Sendable {
     let logger: Logger
 
     let nodeCache = ObjectCache(resource: .nodes)
-    let podCache = ObjectCache(resource: .pods)
+    let podCache = ObjectCache(resource: .pods, indexes: [
+        ObjectCache.Index(name: ControlPlane.byController, value: { ControlPlane.controllerUID($0) }),
+        ObjectCache.Index(name: ControlPlane.byNode, value: { $0[path: "spec.nodeName"]?.stringValue }),
+    ])
+    /// Pod index: the uid of the pod's controlling Job.
+    static let byController = "controller"
+    /// Pod index: `spec.nodeName`.
+    static let byNode = "node"
     let jobCache = ObjectCache(resource: .jobs)
     let schedulerWakeup = Wakeup()
     let kubeletWakeup = Wakeup()
