@@ -62,6 +62,17 @@ public final class EventRecorder: Sendable {
     private struct Writer {
         var aggregates: [String: Aggregate] = [:]
         var buckets: [String: TokenBucket] = [:]
+        var writesSincePrune = 0
+
+        /// Forgets aggregates past the window and buckets that have refilled (a fresh one is the
+        /// same), so a long-running recorder's memory follows its recent events, not its lifetime.
+        mutating func prune(now: Duration, window: Duration) {
+            writesSincePrune += 1
+            guard writesSincePrune >= 512 else { return }
+            writesSincePrune = 0
+            aggregates = aggregates.filter { now - $0.value.lastSeen < window }
+            buckets = buckets.filter { !$0.value.isFull(now: now) }
+        }
     }
 
     /// The settings this recorder was created with.
@@ -89,7 +100,12 @@ public final class EventRecorder: Sendable {
 
     /// Queues an Event about `object`; returns at once. Dropped (and logged) when the buffer is full.
     public func record(_ object: JSONValue, type: EventType, reason: String, message: String) {
-        let item = Pending(involved: object, type: type, reason: reason, message: message, at: wallClock())
+        // Only the reference is kept: a queued event must not pin a whole (possibly large) object.
+        var reference: JSONValue = ["apiVersion": object["apiVersion"] ?? "", "kind": object["kind"] ?? ""]
+        for field in ["name", "namespace", "uid", "resourceVersion"] {
+            if let value = object[path: "metadata." + field] { reference[path: "metadata." + field] = value }
+        }
+        let item = Pending(involved: reference, type: type, reason: reason, message: message, at: wallClock())
         let (accepted, waiter) = buffer.withLock { b -> (Bool, CheckedContinuation<Void, Never>?) in
             guard b.pending.count < configuration.bufferSize else {
                 b.dropped += 1
@@ -159,6 +175,7 @@ public final class EventRecorder: Sendable {
 
         enum Plan { case drop, patch(Aggregate), create }
         let plan = writer.withLock { w -> Plan in
+            w.prune(now: now, window: c.aggregationWindow)
             var bucket = w.buckets[objectKey]
                 ?? TokenBucket(ratePerSecond: 1 / c.spamInterval.seconds, burst: c.spamBurst)
             defer { w.buckets[objectKey] = bucket }

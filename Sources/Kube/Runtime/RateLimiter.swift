@@ -28,6 +28,13 @@ public struct TokenBucket: Sendable {
         return tokens >= 0 ? .zero : .secondsDouble(-tokens / ratePerSecond)
     }
 
+    /// Whether the bucket has refilled completely by `now` (it then behaves like a new one).
+    public func isFull(now: Duration) -> Bool {
+        var copy = self
+        copy.refill(now: now)
+        return copy.tokens >= burst
+    }
+
     /// Takes a token only if one is available now; never goes into debt.
     public mutating func tryTake(now: Duration) -> Bool {
         refill(now: now)

@@ -10,6 +10,7 @@ extension Operator {
         guard let flow = caches.flows.store.snapshot().object(forKey: key) else {
             // Deleted: the garbage collector removes its Jobs (ownerReferences, background).
             _ = state.withLock { $0.finishedAt.removeValue(forKey: "JobFlow/" + key) }
+            forgetBatching(key: "JobFlow/" + key)
             return .awaitChange
         }
         let namespace = flow[path: "metadata.namespace"]?.stringValue
@@ -30,6 +31,7 @@ extension Operator {
         state.withLock { $0.reconciles += 1 }
         guard let daemonJob = caches.daemonJobs.store.snapshot().object(forKey: key) else {
             _ = state.withLock { $0.finishedAt.removeValue(forKey: "DaemonJob/" + key) }
+            forgetBatching(key: "DaemonJob/" + key)
             return .awaitChange
         }
         let namespace = daemonJob[path: "metadata.namespace"]?.stringValue
@@ -50,14 +52,24 @@ extension Operator {
         let cache = primary.store.snapshot()
         var jobs = uid.isEmpty ? [] : cache.objects(index: Store.controllerOwnerIndex, value: uid)
         var names = Set(jobs.compactMap { $0[path: "metadata.name"]?.stringValue })
+        // Jobs the cache shows now need no expectation any more.
+        state.withLock { s in
+            guard !s.createdJobs.isEmpty else { return }
+            for name in names { s.createdJobs[Store.key(namespace: namespace, name: name)] = nil }
+        }
         let otherCache = other.store.snapshot()
         for name in expected where !names.contains(name) {
+            let foreignKey = Store.key(namespace: namespace, name: name)
             if let job = cache.object(namespace: namespace, name: name) ?? otherCache.object(namespace: namespace, name: name) {
                 jobs.append(job)
                 names.insert(name)
                 continue
             }
-            let foreignKey = Store.key(namespace: namespace, name: name)
+            if let created = createdJob(foreignKey) {
+                jobs.append(created)
+                names.insert(name)
+                continue
+            }
             guard state.withLock({ $0.foreignJobs[foreignKey] }) != nil else { continue }
             // A Job our label selector cannot see holds this name: look again.
             do {
@@ -89,9 +101,12 @@ extension Operator {
         let name = object[path: "metadata.name"]?.stringValue ?? ""
         var log = logger
         log[metadataKey: kind == "JobFlow" ? "flow.name" : "daemonjob.name"] = "\(key)"
-        var result = ReconcileAction.awaitChange
+        let queue = state.withLock { kind == "JobFlow" ? $0.queues?.flows : $0.queues?.daemonJobs }
+        let backlog = plan.actions.contains(where: \.isStatusWrite) ? (await queue?.depth ?? 0) : 0
+        let (actions, statusDue) = batched(plan.actions, on: object, key: kind + "/" + key, backlog: backlog)
+        var result = statusDue.map { ReconcileAction.requeue(after: $0) } ?? .awaitChange
         var involved = object
-        for action in plan.actions {
+        for action in actions {
             log.debug("action", metadata: ["action": "\(action)"])
             do {
                 switch action {
@@ -107,18 +122,20 @@ extension Operator {
                 case .createJob(let job):
                     let jobName = job[path: "metadata.name"]?.stringValue ?? ""
                     do {
-                        _ = try await api.create(.jobs, namespace: namespace, object: job,
-                                                 options: WriteOptions(fieldManager: configuration.fieldManager))
+                        let created = try await api.create(.jobs, namespace: namespace, object: job,
+                                                           options: WriteOptions(fieldManager: configuration.fieldManager))
                         recordReaction(kind: kind, key: key)
+                        expectCreated(created, key: Store.key(namespace: namespace, name: jobName))
                         log.info("job created", metadata: ["job.name": "\(jobName)"])
                     } catch let error as KubeError {
                         guard case .api(let apiError) = error, apiError.isAlreadyExists else { throw error }
                         if try await isForeign(jobName: jobName, namespace: namespace, ownerUID: object[path: "metadata.uid"]?.stringValue) {
                             log.warning("a Job with our name belongs to someone else", metadata: ["job.name": "\(jobName)"])
-                            result = .requeue(after: configuration.conflictRecheck)
+                            result = .requeue(after: min(configuration.conflictRecheck, statusDue ?? configuration.conflictRecheck))
                         }
                     }
                 case .deleteJob(let jobName, let uid):
+                    _ = state.withLock { $0.createdJobs.removeValue(forKey: Store.key(namespace: namespace, name: jobName)) }
                     do {
                         _ = try await api.delete(.jobs, namespace: namespace, name: jobName,
                                                  options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid))
@@ -149,6 +166,29 @@ extension Operator {
             }
         }
         return result
+    }
+
+    /// Remembers a Job just created until the cache shows it (controller "expectations").
+    private func expectCreated(_ job: JSONValue, key: String) {
+        let now = ticks.now()
+        state.withLock { s in
+            // Entries the cache never confirmed (the Job was deleted at once, a watch gap) expire.
+            if s.createdJobs.count >= 256 { s.createdJobs = s.createdJobs.filter { now - $0.value.at < .seconds(60) } }
+            s.createdJobs[key] = (OperatorCaches.jobTransform(job), now)
+        }
+    }
+
+    /// The Job created under `key` if the cache has not shown it yet and it is recent.
+    private func createdJob(_ key: String) -> JSONValue? {
+        let now = ticks.now()
+        return state.withLock { s in
+            guard let entry = s.createdJobs[key] else { return nil }
+            guard now - entry.at < .seconds(60) else {
+                s.createdJobs[key] = nil
+                return nil
+            }
+            return entry.job
+        }
     }
 
     /// After AlreadyExists: whether the Job holding `jobName` is controlled by someone else (then

@@ -23,6 +23,8 @@ public final class Operator: Sendable {
     let api: any KubeAPI
     let caches: OperatorCaches
     let recorder: EventRecorder
+    /// Events dropped because the recorder's buffer was full (the API could not keep up).
+    public var eventsDropped: Int { recorder.droppedCount }
     let logger: Logger
     let clock: any Clock<Duration>
     let wallClock: @Sendable () -> Date
@@ -41,6 +43,13 @@ public final class Operator: Sendable {
         var finishedAt: [String: Duration] = [:]
         /// Jobs with our deterministic names that belong to someone else, by `namespace/name`.
         var foreignJobs: [String: JSONValue] = [:]
+        /// Jobs this replica created that its cache has not shown yet (`namespace/name` → the
+        /// created Job, projected, and when), so a reconcile in between does not create them again.
+        var createdJobs: [String: (job: JSONValue, at: Duration)] = [:]
+        /// `Kind/namespace/name` → when its status was last written (on `ticks`), for batching.
+        var lastStatusWrite: [String: Duration] = [:]
+        /// Events recorded while the status that explains them is held back, by `Kind/namespace/name`.
+        var eventsAheadOfStatus: [String: Set<EventRecord>] = [:]
     }
     let state = Mutex(State())
 

@@ -3,7 +3,8 @@ import Logging
 
 /// The informers the operator runs and what each keeps.
 ///
-/// - JobFlows, DaemonJobs, JobTemplates: whole objects (minus managed fields).
+/// - JobFlows, DaemonJobs, JobTemplates: whole objects (minus managed fields); JobFlows in the
+///   compact encoding (thousands of multi-KB objects).
 /// - Jobs and pods: only those labelled `api.practice.com/jobflow` or `api.practice.com/daemonjob`
 ///   (two informers each, one per label: the selector is label existence), projected to the fields
 ///   the planners read and stored in the compact encoding.
@@ -39,7 +40,8 @@ final class OperatorCaches: Sendable {
             return Informer(api: api, resource: resource, namespace: namespace, labelSelector: selector, clock: clock,
                             store: store, configuration: configuration, logger: log)
         }
-        flows = informer(CustomResources.jobFlows, namespace: namespace)
+        // Compact too: a flow with its status is several KB, and reconciles read one at a time.
+        flows = informer(CustomResources.jobFlows, namespace: namespace, store: Store(encoding: .compact))
         daemonJobs = informer(CustomResources.daemonJobs, namespace: namespace)
         templates = informer(CustomResources.jobTemplates, namespace: namespace)
         flowJobs = informer(.jobs, namespace: namespace, selector: Keys.jobflowLabel,
