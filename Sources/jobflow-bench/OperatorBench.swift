@@ -121,8 +121,16 @@ enum OperatorBench {
         let setup = "8 nodes; operator in a child process over libcurl (QPS \(env["BENCH_QPS"] ?? "500"), "
             + "\(env["BENCH_WORKERS"] ?? "4") workers)"
         // Throughput, API cost and memory: pods that finish at once (the operator is the bottleneck).
+        let only = env["BENCH_OPERATOR_ONLY"]
+        if only == "paced" {
+            print("operator, 2–9 s pods: " + (try await measure(flows: flows, speed: 1) { i, entry in
+                ["sleep", "\(2 + (i &* 31 &+ Int(entry.unicodeScalars.first!.value)) % 8)"]
+            }).summary)
+            return []
+        }
         let instant = try await measure(flows: flows, speed: 1000) { _, _ in ["true"] }
         print("operator, instant pods: " + instant.summary)
+        if only == "instant" { return [] }
         // Reaction latency: 1,000 flows in flight, each pod running 2–9 s of real time.
         let paced = try await measure(flows: flows, speed: 1) { i, entry in
             ["sleep", "\(2 + (i &* 31 &+ Int(entry.unicodeScalars.first!.value)) % 8)"]
