@@ -152,16 +152,19 @@ public struct AppState: Sendable {
     /// Namespace shown in the overview; nil for all.
     public var namespace: String?
 
-    // Derived from the snapshot (rebuilt when it or the filter changes, not every frame).
-    public internal(set) var overviewRows: [FlowRow] = []
+    // Derived from the snapshot, kept up to date incrementally (see `OverviewIndex`,
+    // `FlowTree.init(object:previous:)`): only objects whose uid/resourceVersion changed are
+    // recomputed, not every object on every snapshot.
+    var overview = OverviewIndex()
+    /// The overview's rows: sorted, namespace and filter applied.
+    public var overviewRows: [FlowRow] { overview.displayed }
     public internal(set) var flowTree: FlowTree?
     public internal(set) var daemonJobModel: DaemonJobModel?
-    /// Overview rows of the last snapshot by "kind/namespace/name@resourceVersion": an object that
-    /// did not change is not decoded again (a snapshot usually changes a few of 10,000 objects).
-    var rowCache: [String: FlowRow] = [:]
-    var sortMemo: SortMemo?
+    var daemonJobVersion: ObjectVersion?
     /// The flow view's rows (tree order, folding and filter applied), rebuilt with the tree.
     var flowRowsCache: [TreeRow] = []
+    /// What `flowRowsCache` was computed from; equal inputs skip the walk.
+    var flowRowsKey: FlowRowsKey?
 
     public var overviewCursor = ListCursor()
     /// Selected flow entry by name (stable across updates) and the tree's scroll.
@@ -197,14 +200,16 @@ public struct AppState: Sendable {
     public var bodyHeight: Int { max(1, height - Layout.chromeRows) }
 
     public func filter(_ v: ViewKind) -> String { filters[v] ?? "" }
+
+    /// The JobFlow or DaemonJob behind a reference in the current snapshot (a hash lookup).
+    public func object(_ ref: ResourceRef) -> JSONValue? { overview.object(ref) }
 }
 
-/// The last overview order and what it was computed from.
-struct SortMemo: Sendable {
-    var order: SortOrder
-    var refs: [ResourceRef]
-    var keys: [Int64]
-    var permutation: [Int]
+/// The inputs of the flow view's row list.
+struct FlowRowsKey: Sendable, Hashable {
+    var ref: ResourceRef
+    var structure: Int
+    var collapsed: Set<String>
 }
 
 /// Fixed screen layout shared by the reducer (scrolling) and the views (drawing).

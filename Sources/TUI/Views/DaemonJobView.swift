@@ -2,12 +2,12 @@
 /// their reasons.
 enum DaemonJobView {
     static func draw(_ c: inout Canvas, _ s: AppState, _ ref: ResourceRef) {
-        guard let model = s.daemonJobModel, let o = s.snapshot.object(ref) else {
+        guard let model = s.daemonJobModel, let row = s.overview.row(ref) else {
             ScreenView.title(&c, "DaemonJob \(Sanitizer.singleLine(ref.namespace))/\(Sanitizer.singleLine(ref.name))")
             c.text("this DaemonJob no longer exists (Esc goes back)", x: 2, y: Layout.bodyTop, style: .warning)
             return
         }
-        FlowView.objectTitle(&c, s, FlowRow(kind: .daemonJob, object: o))
+        FlowView.objectTitle(&c, s, row)
         let wide = c.width >= 120
         let nodeW = wide ? 24 : 14, stateW = DisplayWidth.of(c.g.glyph(.succeeded)) + 1 + 11, durW = 8, jobW = wide ? 40 : 22
         let xNode = 1, xState = xNode + nodeW + 1, xDur = xState + stateW + 1, xJob = xDur + durW + 1, xExit = xJob + jobW + 1

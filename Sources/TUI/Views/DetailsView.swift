@@ -16,7 +16,7 @@ enum DetailsView {
 
     /// The Job behind an entry or node: (namespace/jobName key, pod name).
     static func jobKeys(_ s: AppState, _ ref: ResourceRef, entry: String?) -> (String, String)? {
-        guard let entry, let o = s.snapshot.object(ref) else { return nil }
+        guard let entry, let o = s.object(ref) else { return nil }
         let list = ref.kind == .jobFlow ? o[path: "status.jobs"]?.arrayValue : o[path: "status.nodes"]?.arrayValue
         let key = ref.kind == .jobFlow ? "name" : "node"
         guard let st = list?.first(where: { $0[key]?.stringValue == entry }) else { return nil }
@@ -24,7 +24,7 @@ enum DetailsView {
     }
 
     static func yamlLines(_ s: AppState, _ ref: ResourceRef, entry: String?) -> [(String, Style)] {
-        var obj = s.snapshot.object(ref)
+        var obj = s.object(ref)
         var note: String?
         if let (jobKey, _) = jobKeys(s, ref, entry: entry) {
             if let job = s.snapshot.jobs[jobKey] { obj = job } else { note = "# Job \(jobKey) is not in the cache; showing the owner" }
@@ -41,8 +41,8 @@ enum DetailsView {
         var out: [(String, Style)] = []
         func add(_ t: String, _ st: Style = .normal) { out.append((Sanitizer.singleLine(t), st)) }
         func section(_ t: String) { out.append(("", .normal)); out.append((t, Style(.accent, bold: true))) }
-        guard let o = s.snapshot.object(ref) else { return [("object not found", .warning)] }
-        let row = FlowRow(kind: ref.kind, object: o)
+        guard let o = s.object(ref) else { return [("object not found", .warning)] }
+        let row = s.overview.row(ref) ?? FlowRow(kind: ref.kind, object: o)
         if let entry {
             if ref.kind == .jobFlow, let tree = s.flowTree ?? Optional(FlowTree(object: o)), let i = tree.index[entry] {
                 let e = tree.entries[i]
