@@ -18,6 +18,13 @@ struct ObjectVersion: Sendable, Hashable {
     func provesUnchanged(_ other: ObjectVersion) -> Bool {
         !resourceVersion.isEmpty && resourceVersion == other.resourceVersion && uid == other.uid
     }
+
+    /// True when `a` and `b` are bit for bit the same value: the same case holding the same
+    /// storage (an informer hands out the very same object until it changes). Equal bits imply
+    /// equal values; unequal bits prove nothing. O(1), unlike `==`, which walks the whole tree.
+    static func identical(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        withUnsafeBytes(of: a) { x in withUnsafeBytes(of: b) { y in x.elementsEqual(y) } }
+    }
 }
 
 /// The overview's rows, kept up to date incrementally: a snapshot usually changes a few of
@@ -62,6 +69,7 @@ struct OverviewIndex: Sendable {
             scan: for (kind, list) in [(ResourceKind.jobFlow, jobFlows), (.daemonJob, daemonJobs)] {
                 for o in list {
                     defer { i += 1 }
+                    if ObjectVersion.identical(o, sources[i]) { continue }
                     let version = ObjectVersion(o)
                     if version.provesUnchanged(versions[i]) { continue }
                     if version.resourceVersion.isEmpty, o == sources[i] { continue }
