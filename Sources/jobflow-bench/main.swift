@@ -17,8 +17,9 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "_informer" {
     exit(0)
 }
 
-if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "_idle" {
-    await LiveBench.idleChild(kubeconfig: CommandLine.arguments[2], seconds: Int(CommandLine.arguments[3]) ?? 20)
+if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "_idle" {
+    await LiveBench.idleChild(kubeconfig: CommandLine.arguments[2], seconds: Int(CommandLine.arguments[3]) ?? 20,
+                              flows: Int(CommandLine.arguments[4]) ?? 100)
     exit(0)
 }
 
