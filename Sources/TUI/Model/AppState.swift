@@ -69,7 +69,8 @@ public enum Screen: Sendable, Hashable {
     case daemonJob(ResourceRef)
     /// A job (flow entry or node; nil = the object itself); YAML or described status.
     case details(ResourceRef, entry: String?, yaml: Bool)
-    case logs(namespace: String, pod: String, title: String)
+    /// A pod's log; `container` nil when the pod's containers are not known (the server picks).
+    case logs(namespace: String, pod: String, container: String?, title: String)
     case help
 
     public var kind: ViewKind {
@@ -145,6 +146,10 @@ public struct AppState: Sendable {
     public var stack: [Screen] = [.overview]
     public var prompt: Prompt?
     public var confirmation: Confirmation?
+    /// The logs key's "which container?" list, open over the current view.
+    public var picker: ContainerPicker?
+    /// The container last chosen per pod ("namespace/pod").
+    public var containerChoices: [String: String] = [:]
     public var message: StatusMessage?
     public var pending: [PendingRequest] = []
     public var filters: [ViewKind: String] = [:]

@@ -27,11 +27,7 @@ extension AppState {
             message = StatusMessage(text: why, isError: true)
             return []
         }
-        logs.removeAll()
-        logFollow = true
-        logStatus = nil
-        stack.append(.logs(namespace: ns, pod: pod, title: Sanitizer.singleLine(title)))
-        return [.openLogs(namespace: ns, pod: pod, container: nil)]
+        return openLogs(namespace: ns, pod: pod, title: title)
     }
 
     mutating func openDetails(yaml: Bool) -> [Effect] {

@@ -5,6 +5,7 @@ extension AppState {
     mutating func handle(_ key: Key) -> [Effect] {
         if key == .ctrl("c") { return [.quit] }
         if let c = confirmation { return handleConfirmation(key, c) }
+        if let p = picker { return handlePicker(key, p) }
         if prompt != nil { return handlePrompt(key) }
         guard let action = KeyMap.action(for: key, in: screen.kind) else { return [] }
         message = nil

@@ -1,9 +1,10 @@
 /// A pod's log: newest at the bottom when following, wrap and timestamps toggles. Draws only the
 /// lines that fit, walking back from the bottom line.
 enum LogsView {
-    static func draw(_ c: inout Canvas, _ s: AppState, pod: String, title: String) {
+    static func draw(_ c: inout Canvas, _ s: AppState, pod: String, container: String?, title: String) {
         let onOff = { (b: Bool) in b ? "on" : "off" }
-        ScreenView.title(&c, "Logs \(title) (pod \(Sanitizer.singleLine(pod)))")
+        let where_ = "pod \(Sanitizer.singleLine(pod))" + (container.map { ", container \(Sanitizer.singleLine($0))" } ?? "")
+        ScreenView.title(&c, "Logs \(title) (\(where_))")
         var info = "follow \(onOff(s.logFollow))\(c.g.separator)wrap \(onOff(s.logWrap))\(c.g.separator)timestamps \(onOff(s.logTimestamps))\(c.g.separator)\(s.logs.count) lines"
         if s.logs.dropped > 0 { info += " (\(s.logs.dropped) older dropped)" }
         if s.logColumn > 0 && !s.logWrap { info += "\(c.g.separator)from column \(s.logColumn + 1)" }
