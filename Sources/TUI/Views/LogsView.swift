@@ -14,7 +14,8 @@ enum LogsView {
         let width = c.width - 2
         let h = s.bodyHeight
         guard s.logs.count > 0 else {
-            c.text("waiting for log lines…", x: 2, y: Layout.bodyTop, style: .muted)
+            // Once the stream ended, nothing more is coming: say so instead of "waiting".
+            c.text(s.logStatus == nil ? "waiting for log lines…" : "the log is empty", x: 2, y: Layout.bodyTop, style: .muted)
             return
         }
         var i = s.logFollow ? s.logs.count - 1 : min(s.logBottom, s.logs.count - 1)
