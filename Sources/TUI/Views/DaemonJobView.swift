@@ -11,7 +11,7 @@ enum DaemonJobView {
         let wide = c.width >= 120
         let nodeW = wide ? 24 : 14, stateW = DisplayWidth.of(c.g.glyph(.succeeded)) + 1 + 11, durW = 8, jobW = wide ? 40 : 22
         let xNode = 1, xState = xNode + nodeW + 1, xDur = xState + stateW + 1, xJob = xDur + durW + 1, xExit = xJob + jobW + 1
-        FlowView.summary(&c, model.summary(), total: model.nodes.count, noun: "nodes", y: 2,
+        FlowView.summary(&c, model.summary(), total: model.nodes.count, noun: model.nodes.count == 1 ? "node" : "nodes", y: 2,
                          trailer: "\(c.g.separator)\(model.skipped.count) skipped")
         // Column headers take the first body row; the list scrolls below them.
         let head = Style(.muted, bold: true)

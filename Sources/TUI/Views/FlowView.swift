@@ -8,7 +8,7 @@ enum FlowView {
             return
         }
         objectTitle(&c, s, row)
-        summary(&c, tree.summary(), total: tree.entries.count, noun: "entries", y: 2)
+        summary(&c, tree.summary(), total: tree.entries.count, noun: tree.entries.count == 1 ? "entry" : "entries", y: 2)
         let rows = s.flowRows()
         if rows.isEmpty {
             c.text(tree.entries.isEmpty ? "no entries" : "nothing matches the filter (Esc clears it)", x: 2, y: Layout.bodyTop, style: .muted)

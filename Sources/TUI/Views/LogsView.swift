@@ -5,7 +5,7 @@ enum LogsView {
         let onOff = { (b: Bool) in b ? "on" : "off" }
         let where_ = "pod \(Sanitizer.singleLine(pod))" + (container.map { ", container \(Sanitizer.singleLine($0))" } ?? "")
         ScreenView.title(&c, "Logs \(title) (\(where_))")
-        var info = "follow \(onOff(s.logFollow))\(c.g.separator)wrap \(onOff(s.logWrap))\(c.g.separator)timestamps \(onOff(s.logTimestamps))\(c.g.separator)\(s.logs.count) lines"
+        var info = "follow \(onOff(s.logFollow))\(c.g.separator)wrap \(onOff(s.logWrap))\(c.g.separator)timestamps \(onOff(s.logTimestamps))\(c.g.separator)\(s.logs.count) line\(s.logs.count == 1 ? "" : "s")"
         if s.logs.dropped > 0 { info += " (\(s.logs.dropped) older dropped)" }
         if s.logColumn > 0 && !s.logWrap { info += "\(c.g.separator)from column \(s.logColumn + 1)" }
         if let st = s.logStatus { info += c.g.separator + st }
