@@ -85,6 +85,18 @@ enum FrameBench {
             }
             return .snapshotChanged(s)
         })
+        // The same updates with the overview sorted by state: changed rows move in the order.
+        let byState = reduce(overview, .key(.char("s"))).0
+        let stateSnaps = measure(byState, (0..<100).map { i in
+            var s = snapshot
+            s.takenAt += Int64(i)
+            for k in 0..<10 {
+                let j = (i * 10 + k) % s.jobFlows.count
+                s.jobFlows[j][path: "metadata.resourceVersion"] = .string("w\(i)")
+                s.jobFlows[j][path: "status.state"] = i % 2 == 0 ? "Succeed" : "Failed"
+            }
+            return .snapshotChanged(s)
+        })
         func row(_ name: String, _ workload: String, _ m: (p99: Duration, max: Duration), _ target: Duration) -> Result {
             print("\(name): p99 \(Measure.format(m.p99)), max \(Measure.format(m.max))")
             return Result(name: name, workload: workload, value: "p99 \(Measure.format(m.p99)) (max \(Measure.format(m.max)))",
@@ -95,6 +107,7 @@ enum FrameBench {
             row("TUI frame, 500-job flow, updates", "200 snapshot updates of the flow, each moving one entry on, 160×48", flowSnaps, .milliseconds(2)),
             row("TUI frame, 10,000-flow overview, keys", "300 page/line moves, 160×48", overviewKeys, .milliseconds(16)),
             row("TUI frame, 10,000-flow overview, updates", "100 snapshots each changing the state of 10 flows, 160×48", overviewSnaps, .milliseconds(16)),
+            row("TUI frame, 10,000-flow overview by state, updates", "the same, sorted by state (changed rows move)", stateSnaps, .milliseconds(16)),
         ]
     }
 }
