@@ -162,7 +162,7 @@ extension AppState {
             if nodeCursor.selected == nodes - 1 { nodeCursor.scroll = max(nodeCursor.scroll, min(nodeCursor.selected, total - listH)) }
             nodeCursor.scroll = max(0, min(nodeCursor.scroll, max(0, total - listH)))
         case .help:
-            textScroll = max(0, min(textScroll, HelpView.lines(self).count - h))
+            textScroll = max(0, min(textScroll, HelpView.rowCount(self) - h))
         case .details(let ref, let entry, let yaml):
             let n = yaml ? DetailsView.yamlLines(self, ref, entry: entry).count
                 : DetailsView.describeLines(self, ref, entry: entry, glyphs: .ascii).count
