@@ -20,7 +20,7 @@ enum FrameBench {
     static func flow(_ name: String, namespace: String, state: String, entries: [(JSONValue, JSONValue)], rv: String) -> JSONValue {
         let ok = entries.filter { $0.1["phase"] == "Succeed" }.count
         return ["apiVersion": "api.practice.com/v1alpha1", "kind": "JobFlow",
-                "metadata": ["name": .string(name), "namespace": .string(namespace), "creationTimestamp": stamp(300), "resourceVersion": .string(rv)],
+                "metadata": ["name": .string(name), "namespace": .string(namespace), "uid": .string("uid-\(namespace)-\(name)"), "creationTimestamp": stamp(300), "resourceVersion": .string(rv)],
                 "spec": ["flows": .array(entries.map(\.0))],
                 "status": ["state": .string(state), "progress": .string("\(ok)/\(entries.count)"), "startTime": stamp(295),
                            "jobs": .array(entries.map(\.1))]]
@@ -56,10 +56,14 @@ enum FrameBench {
         state = reduce(state, .key(.enter)).0
         let keys: [AppEvent] = (0..<300).map { $0 % 3 == 2 ? .key(.up) : .key(.down) }
         let flowKeys = measure(state, keys)
-        let flowSnaps = measure(state, (0..<60).map { i in
+        let flowSnaps = measure(state, (0..<200).map { i in
             var s = snapshot
             s.takenAt += Int64(i)
+            // The operator's usual update: one entry moved on (a running one succeeded).
             s.jobFlows[0][path: "metadata.resourceVersion"] = .string("r\(i)")
+            var jobs = s.jobFlows[0][path: "status.jobs"]?.arrayValue ?? []
+            jobs[200 + i % 10]["phase"] = i % 2 == 0 ? "Succeed" : "Running"
+            s.jobFlows[0][path: "status.jobs"] = .array(jobs)
             return .snapshotChanged(s)
         })
 
@@ -70,10 +74,27 @@ enum FrameBench {
         }
         let overview = AppState(mode: .operator, width: 160, height: 48, now: now, snapshot: snapshot)
         let overviewKeys = measure(overview, (0..<300).map { $0 % 3 == 2 ? .key(.up) : .key(.pageDown) })
-        let overviewSnaps = measure(overview, (0..<20).map { i in
+        let overviewSnaps = measure(overview, (0..<100).map { i in
             var s = snapshot
             s.takenAt += Int64(i)
-            for k in 0..<10 { s.jobFlows[(i * 10 + k) % s.jobFlows.count][path: "metadata.resourceVersion"] = .string("v\(i)") }
+            for k in 0..<10 {
+                let j = (i * 10 + k) % s.jobFlows.count
+                s.jobFlows[j][path: "metadata.resourceVersion"] = .string("v\(i)")
+                s.jobFlows[j][path: "status.state"] = i % 2 == 0 ? "Succeed" : "Failed"
+                s.jobFlows[j][path: "status.progress"] = "2/2"
+            }
+            return .snapshotChanged(s)
+        })
+        // The same updates with the overview sorted by state: changed rows move in the order.
+        let byState = reduce(overview, .key(.char("s"))).0
+        let stateSnaps = measure(byState, (0..<100).map { i in
+            var s = snapshot
+            s.takenAt += Int64(i)
+            for k in 0..<10 {
+                let j = (i * 10 + k) % s.jobFlows.count
+                s.jobFlows[j][path: "metadata.resourceVersion"] = .string("w\(i)")
+                s.jobFlows[j][path: "status.state"] = i % 2 == 0 ? "Succeed" : "Failed"
+            }
             return .snapshotChanged(s)
         })
         func row(_ name: String, _ workload: String, _ m: (p99: Duration, max: Duration), _ target: Duration) -> Result {
@@ -83,9 +104,10 @@ enum FrameBench {
         }
         return [
             row("TUI frame, 500-job flow, keys", "300 key presses in the flow view, 160×48", flowKeys, .milliseconds(2)),
-            row("TUI frame, 500-job flow, updates", "60 snapshot updates of the flow, 160×48", flowSnaps, .milliseconds(2)),
+            row("TUI frame, 500-job flow, updates", "200 snapshot updates of the flow, each moving one entry on, 160×48", flowSnaps, .milliseconds(2)),
             row("TUI frame, 10,000-flow overview, keys", "300 page/line moves, 160×48", overviewKeys, .milliseconds(16)),
-            row("TUI frame, 10,000-flow overview, updates", "20 snapshots each changing 10 flows, 160×48", overviewSnaps, .milliseconds(16)),
+            row("TUI frame, 10,000-flow overview, updates", "100 snapshots each changing the state of 10 flows, 160×48", overviewSnaps, .milliseconds(16)),
+            row("TUI frame, 10,000-flow overview by state, updates", "the same, sorted by state (changed rows move)", stateSnaps, .milliseconds(16)),
         ]
     }
 }

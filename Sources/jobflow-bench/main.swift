@@ -20,6 +20,12 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "_informer" {
     exit(0)
 }
 
+if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "_idle" {
+    await LiveBench.idleChild(kubeconfig: CommandLine.arguments[2], seconds: Int(CommandLine.arguments[3]) ?? 20,
+                              flows: Int(CommandLine.arguments[4]) ?? 100)
+    exit(0)
+}
+
 var results: [Result] = []
 let selected = Set(CommandLine.arguments.dropFirst())
 func wanted(_ name: String) -> Bool { selected.isEmpty || selected.contains(name) }
@@ -30,6 +36,8 @@ if wanted("clientonly") { results.append(contentsOf: try await ClientOnlyBench.r
 if wanted("get") { results.append(contentsOf: try await HTTPBench.getLatency()) }
 if wanted("writes") { results.append(contentsOf: try await HTTPBench.writeThroughput()) }
 if wanted("frames") { results.append(contentsOf: FrameBench.run()) }
+if wanted("firstframe") { results.append(contentsOf: try await LiveBench.firstFrame()) }
+if wanted("idle") { results.append(contentsOf: try await LiveBench.idleCPU()) }
 if wanted("operator") { results.append(contentsOf: try await OperatorBench.run()) }
 if wanted("fanout") { results.append(contentsOf: try await HTTPBench.watchFanOut()) }
 

@@ -6,8 +6,8 @@ import Synchronization
 /// Fills `ClusterSnapshot`s from informers: JobFlows, DaemonJobs, the Jobs and pods they own
 /// (label-selected), and the operator's Lease. List, get and watch only — it never writes.
 ///
-/// Snapshots are built at most every `interval` after a change (and once a second regardless, so
-/// the connection state and lease age stay current); the runner coalesces further.
+/// Snapshots are built at most every `interval` after a change to a cached object or to the
+/// connection state, never while nothing changes; the runner coalesces further.
 public final class ClusterFeed: Sendable {
     public struct Configuration: Sendable {
         public var context: String
@@ -76,12 +76,15 @@ public final class ClusterFeed: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for informer in allInformers { group.addTask { await informer.run() } }
             group.addTask { [self] in
-                var sinceLast: Duration = .zero
+                // A snapshot copies and sorts every cache: build one only when an object changed
+                // or the connection state did (the UI ages leases and durations on its own
+                // clock), so a quiet cluster costs next to nothing however big it is.
+                var lastConnection: ConnectionStatus?
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: configuration.interval)
-                    sinceLast += configuration.interval
-                    if dirty.exchange(false, ordering: .relaxed) || sinceLast >= .seconds(1) {
-                        sinceLast = .zero
+                    do { try await Task.sleep(for: configuration.interval) } catch { break }
+                    let now = connection
+                    if dirty.exchange(false, ordering: .relaxed) || now != lastConnection {
+                        lastConnection = now
                         deliver(snapshot())
                     }
                 }

@@ -30,6 +30,12 @@ public final class LiveSession: Sendable {
 
     /// Runs the UI until the user quits or a signal ends it; the terminal is restored before this returns.
     public func run() async throws {
+        let terminal = NcursesTerminal(theme: theme)
+        try await run(terminal: terminal, signals: { terminal.pollSignals() })
+    }
+
+    /// The same session on another terminal (benchmarks drive it with an in-memory one).
+    public func run(terminal: any TerminalDevice, signals: @escaping @Sendable () -> SignalEvent? = { nil }) async throws {
         let state = AppState(mode: mode, now: Int64(Date().timeIntervalSince1970),
                              snapshot: ClusterSnapshot(context: feedConfiguration.context, namespace: feedConfiguration.namespace,
                                                        connection: .connecting))
@@ -40,9 +46,8 @@ public final class LiveSession: Sendable {
         }
         runnerBox.withLock { $0 = runner }
         startFeed(namespace: feedConfiguration.namespace, runner: runner)
-        let terminal = NcursesTerminal(theme: theme)
         let result: Result<AppState, any Error> = await withCheckedContinuation { continuation in
-            runner.startOnDedicatedThread(terminal: terminal) { continuation.resume(returning: $0) }
+            runner.startOnDedicatedThread(device: terminal, signals: signals) { continuation.resume(returning: $0) }
         }
         let running = tasks.withLock { t in defer { t = (nil, nil) }; return t }
         running.feed?.cancel()

@@ -69,7 +69,8 @@ public enum Screen: Sendable, Hashable {
     case daemonJob(ResourceRef)
     /// A job (flow entry or node; nil = the object itself); YAML or described status.
     case details(ResourceRef, entry: String?, yaml: Bool)
-    case logs(namespace: String, pod: String, title: String)
+    /// A pod's log; `container` nil when the pod's containers are not known (the server picks).
+    case logs(namespace: String, pod: String, container: String?, title: String)
     case help
 
     public var kind: ViewKind {
@@ -145,6 +146,10 @@ public struct AppState: Sendable {
     public var stack: [Screen] = [.overview]
     public var prompt: Prompt?
     public var confirmation: Confirmation?
+    /// The logs key's "which container?" list, open over the current view.
+    public var picker: ContainerPicker?
+    /// The container last chosen per pod ("namespace/pod").
+    public var containerChoices: [String: String] = [:]
     public var message: StatusMessage?
     public var pending: [PendingRequest] = []
     public var filters: [ViewKind: String] = [:]
@@ -152,16 +157,19 @@ public struct AppState: Sendable {
     /// Namespace shown in the overview; nil for all.
     public var namespace: String?
 
-    // Derived from the snapshot (rebuilt when it or the filter changes, not every frame).
-    public internal(set) var overviewRows: [FlowRow] = []
+    // Derived from the snapshot, kept up to date incrementally (see `OverviewIndex`,
+    // `FlowTree.init(object:previous:)`): only objects whose uid/resourceVersion changed are
+    // recomputed, not every object on every snapshot.
+    var overview = OverviewIndex()
+    /// The overview's rows: sorted, namespace and filter applied.
+    public var overviewRows: [FlowRow] { overview.displayed }
     public internal(set) var flowTree: FlowTree?
     public internal(set) var daemonJobModel: DaemonJobModel?
-    /// Overview rows of the last snapshot by "kind/namespace/name@resourceVersion": an object that
-    /// did not change is not decoded again (a snapshot usually changes a few of 10,000 objects).
-    var rowCache: [String: FlowRow] = [:]
-    var sortMemo: SortMemo?
+    var daemonJobVersion: ObjectVersion?
     /// The flow view's rows (tree order, folding and filter applied), rebuilt with the tree.
     var flowRowsCache: [TreeRow] = []
+    /// What `flowRowsCache` was computed from; equal inputs skip the walk.
+    var flowRowsKey: FlowRowsKey?
 
     public var overviewCursor = ListCursor()
     /// Selected flow entry by name (stable across updates) and the tree's scroll.
@@ -197,14 +205,16 @@ public struct AppState: Sendable {
     public var bodyHeight: Int { max(1, height - Layout.chromeRows) }
 
     public func filter(_ v: ViewKind) -> String { filters[v] ?? "" }
+
+    /// The JobFlow or DaemonJob behind a reference in the current snapshot (a hash lookup).
+    public func object(_ ref: ResourceRef) -> JSONValue? { overview.object(ref) }
 }
 
-/// The last overview order and what it was computed from.
-struct SortMemo: Sendable {
-    var order: SortOrder
-    var refs: [ResourceRef]
-    var keys: [Int64]
-    var permutation: [Int]
+/// The inputs of the flow view's row list.
+struct FlowRowsKey: Sendable, Hashable {
+    var ref: ResourceRef
+    var structure: Int
+    var collapsed: Set<String>
 }
 
 /// Fixed screen layout shared by the reducer (scrolling) and the views (drawing).

@@ -70,18 +70,22 @@ extension FlowRow {
             || ref.kind.rawValue.lowercased().contains(f) || phase.word.lowercased().contains(f)
     }
 
-    /// Indices of `rows` in the order `sorted(_:by:)` gives.
-    static func sortedIndices(_ rows: [FlowRow], by order: SortOrder) -> [Int] {
-        let less: (FlowRow, FlowRow) -> Bool
+    /// The strict total order of `order` (ties broken by namespace/name, then kind).
+    static func less(by order: SortOrder) -> (FlowRow, FlowRow) -> Bool {
         switch order {
-        case .name: less = { $0.ref < $1.ref }
-        case .state: less = { a, b in a.phase.rank != b.phase.rank ? a.phase.rank < b.phase.rank : a.ref < b.ref }
+        case .name: return { $0.ref < $1.ref }
+        case .state: return { a, b in a.phase.rank != b.phase.rank ? a.phase.rank < b.phase.rank : a.ref < b.ref }
         case .age:
-            less = { a, b in
+            return { a, b in
                 let (x, y) = (a.created ?? 0, b.created ?? 0)
                 return x != y ? x > y : a.ref < b.ref
             }
         }
+    }
+
+    /// Indices of `rows` in the order `sorted(_:by:)` gives.
+    static func sortedIndices(_ rows: [FlowRow], by order: SortOrder) -> [Int] {
+        let less = less(by: order)
         return rows.indices.sorted { less(rows[$0], rows[$1]) }
     }
 

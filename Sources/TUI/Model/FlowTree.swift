@@ -28,37 +28,53 @@ public struct FlowTree: Sendable {
     public var children: [[Int]]
     public var roots: [Int]
     public var index: [String: Int]
+    /// What the tree was built from, so that the next version of the object reuses what did not
+    /// change (see `init(object:previous:)`): the object's version, `spec.flows`, `status.jobs`,
+    /// and for each entry the index of its item in `status.jobs`.
+    var version: ObjectVersion
+    var flowsSource: [JSONValue]
+    var jobsSource: [JSONValue]
+    var statusIndex: [Int?]
+    /// Changes whenever entries, parents or children may have changed (rows built for one value
+    /// stay valid while it is the same).
+    var structure: Int
 
-    public init(object o: JSONValue) {
+    public init(object o: JSONValue) { self.init(object: o, previous: nil) }
+
+    /// The tree of `o`, reusing `previous` where it can: all of it when the object's version is the
+    /// same, its shape and unchanged entries when only entries' status changed (the usual update),
+    /// nothing otherwise. The result is always what building from scratch gives.
+    init(object o: JSONValue, previous: FlowTree?) {
+        let version = ObjectVersion(o)
+        if let previous, version.provesUnchanged(previous.version) {
+            self = previous
+            return
+        }
+        let flows = o["spec"]?["flows"]?.arrayValue ?? []
+        let jobs = o["status"]?["jobs"]?.arrayValue ?? []
+        if let previous, let updated = previous.updating(flows: flows, jobs: jobs, version: version) {
+            self = updated
+            return
+        }
         var entries: [FlowEntry] = []
         var index: [String: Int] = [:]
-        var statusByName: [String: JSONValue] = [:]
-        for j in o[path: "status.jobs"]?.arrayValue ?? [] {
-            if let n = j["name"]?.stringValue { statusByName[n] = j }
+        var statusAt: [String: Int] = [:]
+        for (k, j) in jobs.enumerated() {
+            if let n = j["name"]?.stringValue { statusAt[n] = k }
         }
+        var statusIndex: [Int?] = []
         func add(name: String, deps: [String]) {
             guard index[name] == nil else { return }
-            let s = statusByName[name]
-            let hasStatus = s != nil
-            let phase = hasStatus ? Phase(status: s?["phase"]?.stringValue) : .waiting
+            let k = statusAt[name]
             index[name] = entries.count
-            entries.append(FlowEntry(
-                name: name, displayName: Sanitizer.singleLine(name), dependencies: deps, phase: phase,
-                jobName: Sanitizer.singleLine(s?["jobName"]?.stringValue ?? ""),
-                podName: Sanitizer.singleLine(s?["podName"]?.stringValue ?? ""),
-                nodeName: Sanitizer.singleLine(s?["nodeName"]?.stringValue ?? ""),
-                reason: Sanitizer.singleLine(s?["reason"]?.stringValue ?? ""),
-                message: Sanitizer.singleLine(s?["message"]?.stringValue ?? ""),
-                started: Time.parse(s?["startTime"]?.stringValue),
-                completed: Time.parse(s?["completionTime"]?.stringValue),
-                attempts: Int(s?["attempts"]?.intValue ?? 0),
-                exitCode: s?["exitCode"]?.intValue.map { Int($0) }))
+            entries.append(FlowTree.entry(name: name, dependencies: deps, status: k.map { jobs[$0] }))
+            statusIndex.append(k)
         }
-        for f in o[path: "spec.flows"]?.arrayValue ?? [] {
+        for f in flows {
             guard let n = f["name"]?.stringValue else { continue }
             add(name: n, deps: (f["dependencies"]?.arrayValue ?? []).compactMap(\.stringValue))
         }
-        for j in o[path: "status.jobs"]?.arrayValue ?? [] {
+        for j in jobs {
             if let n = j["name"]?.stringValue { add(name: n, deps: []) }
         }
         var parent: [Int?] = entries.map { e in
@@ -89,6 +105,11 @@ public struct FlowTree: Sendable {
         self.children = children
         self.roots = roots
         self.index = index
+        self.version = version
+        self.flowsSource = flows
+        self.jobsSource = jobs
+        self.statusIndex = statusIndex
+        self.structure = (previous?.structure ?? 0) &+ 1
     }
 
     /// Dependencies other than the tree parent, with their phases ("needs job1 ✔ job2 ●").

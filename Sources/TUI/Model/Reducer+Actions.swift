@@ -27,11 +27,7 @@ extension AppState {
             message = StatusMessage(text: why, isError: true)
             return []
         }
-        logs.removeAll()
-        logFollow = true
-        logStatus = nil
-        stack.append(.logs(namespace: ns, pod: pod, title: Sanitizer.singleLine(title)))
-        return [.openLogs(namespace: ns, pod: pod, container: nil)]
+        return openLogs(namespace: ns, pod: pod, title: title)
     }
 
     mutating func openDetails(yaml: Bool) -> [Effect] {
@@ -73,7 +69,7 @@ extension AppState {
             guard let row = selectedRow else { return }
             let t = ActionTarget(ref: row.ref, entries: ["*"])
             var lines: [String] = []
-            if let o = snapshot.object(row.ref), row.ref.kind == .jobFlow {
+            if let o = object(row.ref), row.ref.kind == .jobFlow {
                 let tree = FlowTree(object: o)
                 let affected = tree.entries.filter {
                     action == .retry ? [.failed, .cancelled, .skipped].contains($0.phase) : !$0.phase.isFinished
@@ -82,7 +78,7 @@ extension AppState {
                     return refuse(action == .retry ? "nothing to retry: no failed, cancelled or skipped entries" : "nothing to cancel: every entry has finished")
                 }
                 lines.append((action == .retry ? "will run again: " : "will be cancelled or skipped: ") + list(affected))
-            } else if let o = snapshot.object(row.ref) {
+            } else if let o = object(row.ref) {
                 let nodes = DaemonJobModel(object: o).nodes.filter {
                     action == .retry ? [.failed, .cancelled].contains($0.phase) : !$0.phase.isFinished
                 }.map(\.node)

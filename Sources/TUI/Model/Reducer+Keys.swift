@@ -5,6 +5,7 @@ extension AppState {
     mutating func handle(_ key: Key) -> [Effect] {
         if key == .ctrl("c") { return [.quit] }
         if let c = confirmation { return handleConfirmation(key, c) }
+        if let p = picker { return handlePicker(key, p) }
         if prompt != nil { return handlePrompt(key) }
         guard let action = KeyMap.action(for: key, in: screen.kind) else { return [] }
         message = nil
@@ -18,7 +19,7 @@ extension AppState {
             // Read-only is checked here too: the single gate every mutation passes.
             guard mutationGate(c.action) != nil else { return [] }
             pending.append(PendingRequest(action: c.action, target: c.target, since: now, seen: false,
-                                          fingerprint: PendingRequest.fingerprint(of: snapshot.object(c.target.ref), target: c.target)))
+                                          fingerprint: PendingRequest.fingerprint(of: object(c.target.ref), target: c.target)))
             message = StatusMessage(text: "\(c.action == .retry ? "retry" : "cancel") requested: \(describe(c.target)) (pending until the operator carries it out)", isError: false)
             return [c.action == .retry ? .requestRetry(c.target) : .requestCancel(c.target)]
         case .char("n"), .char("N"), .escape, .char("q"):

@@ -34,58 +34,35 @@ public func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect])
 }
 
 extension AppState {
-    /// Recomputes the derived rows/trees for the current snapshot, filter and screen.
+    /// Brings the derived rows and trees up to date with the snapshot, filter and screen. Cheap
+    /// when little changed: only objects with a new uid/resourceVersion are recomputed.
     mutating func rebuildDerived() {
-        let f = filter(.overview)
-        var rows: [FlowRow] = []
-        rows.reserveCapacity(snapshot.jobFlows.count + snapshot.daemonJobs.count)
-        var cache: [String: FlowRow] = [:]
-        cache.reserveCapacity(snapshot.jobFlows.count + snapshot.daemonJobs.count)
-        func row(_ kind: ResourceKind, _ o: JSONValue) -> FlowRow {
-            let meta = o["metadata"]
-            guard let rv = meta?["resourceVersion"]?.stringValue else { return FlowRow(kind: kind, object: o) }
-            let key = "\(kind == .jobFlow ? "jf" : "dj")/\(meta?["namespace"]?.stringValue ?? "")/\(meta?["name"]?.stringValue ?? "")@\(rv)"
-            let r = rowCache[key] ?? FlowRow(kind: kind, object: o)
-            cache[key] = r
-            return r
-        }
-        for o in snapshot.jobFlows { rows.append(row(.jobFlow, o)) }
-        for o in snapshot.daemonJobs { rows.append(row(.daemonJob, o)) }
-        rowCache = cache
-        rows = sortReusingLastOrder(rows)
-        if let ns = namespace { rows.removeAll { $0.ref.namespace != ns } }
-        if !f.isEmpty { rows.removeAll { !$0.matches(f) } }
-        overviewRows = rows
-        flowTree = nil
-        daemonJobModel = nil
+        overview.update(jobFlows: snapshot.jobFlows, daemonJobs: snapshot.daemonJobs, sort: sort,
+                        namespace: namespace, filter: filter(.overview))
+        var tree: FlowTree?
+        var daemon: DaemonJobModel?
+        var daemonVersion: ObjectVersion?
         for screen in stack {
             switch screen {
-            case .flow(let ref): flowTree = snapshot.object(ref).map(FlowTree.init(object:))
-            case .daemonJob(let ref): daemonJobModel = snapshot.object(ref).map(DaemonJobModel.init(object:))
+            case .flow(let ref):
+                tree = object(ref).map { FlowTree(object: $0, previous: flowTree) }
+            case .daemonJob(let ref):
+                if let o = object(ref) {
+                    let v = ObjectVersion(o)
+                    if let old = daemonJobModel, let oldV = daemonJobVersion, v.provesUnchanged(oldV) {
+                        daemon = old
+                    } else {
+                        daemon = DaemonJobModel(object: o)
+                    }
+                    daemonVersion = v
+                }
             default: break
             }
         }
+        flowTree = tree
+        daemonJobModel = daemon
+        daemonJobVersion = daemonVersion
         refreshFlowRows()
-    }
-
-    /// Sorts all rows; when the objects and their sort keys are the same as last time (the usual
-    /// case: a snapshot changes a few objects' status), reuses the last order in O(n).
-    mutating func sortReusingLastOrder(_ rows: [FlowRow]) -> [FlowRow] {
-        func key(_ r: FlowRow) -> Int64 {
-            switch sort {
-            case .name: 0
-            case .state: Int64(r.phase.rank)
-            case .age: r.created ?? 0
-            }
-        }
-        let keys = rows.map(key)
-        if let memo = sortMemo, memo.order == sort, memo.keys == keys,
-           memo.refs.count == rows.count, zip(memo.refs, rows).allSatisfy({ $0 == $1.ref }) {
-            return memo.permutation.map { rows[$0] }
-        }
-        let permutation = FlowRow.sortedIndices(rows, by: sort)
-        sortMemo = SortMemo(order: sort, refs: rows.map(\.ref), keys: keys, permutation: permutation)
-        return permutation.map { rows[$0] }
     }
 
     /// Marks requests whose annotation appeared, drops those whose annotation went away again.
@@ -93,7 +70,7 @@ extension AppState {
         pending = pending.compactMap { p in
             var p = p
             let key = p.action == .retry ? Annotations.retry : Annotations.cancel
-            let object = snapshot.object(p.target.ref)
+            let object = self.object(p.target.ref)
             let present = object?[path: "metadata.annotations"]?[key] != nil
             if present { p.seen = true; return p }
             if p.seen { return nil }
@@ -106,7 +83,19 @@ extension AppState {
     /// Cached: rebuilt when the snapshot, folding or filter changes, not on every key or frame.
     public func flowRows() -> [TreeRow] { flowRowsCache }
 
-    mutating func refreshFlowRows() { flowRowsCache = computeFlowRows() }
+    mutating func refreshFlowRows() {
+        guard let tree = flowTree, case .flow(let ref) = screen else {
+            flowRowsCache = []
+            flowRowsKey = nil
+            return
+        }
+        // Unfiltered rows depend only on the tree's shape and the folding: an update that changed
+        // entries' states keeps them.
+        let key = FlowRowsKey(ref: ref, structure: tree.structure, collapsed: collapsed[ref] ?? [])
+        if filter(.flow).isEmpty && key == flowRowsKey { return }
+        flowRowsCache = computeFlowRows()
+        flowRowsKey = filter(.flow).isEmpty ? key : nil
+    }
 
     func computeFlowRows() -> [TreeRow] {
         guard let tree = flowTree, case .flow(let ref) = screen else { return [] }
@@ -173,7 +162,7 @@ extension AppState {
             if nodeCursor.selected == nodes - 1 { nodeCursor.scroll = max(nodeCursor.scroll, min(nodeCursor.selected, total - listH)) }
             nodeCursor.scroll = max(0, min(nodeCursor.scroll, max(0, total - listH)))
         case .help:
-            textScroll = max(0, min(textScroll, HelpView.lines(self).count - h))
+            textScroll = max(0, min(textScroll, HelpView.rowCount(self) - h))
         case .details(let ref, let entry, let yaml):
             let n = yaml ? DetailsView.yamlLines(self, ref, entry: entry).count
                 : DetailsView.describeLines(self, ref, entry: entry, glyphs: .ascii).count

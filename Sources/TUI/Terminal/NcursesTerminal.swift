@@ -147,7 +147,13 @@ public final class NcursesTerminal: TerminalDevice, @unchecked Sendable {
 
     public func draw(_ runs: [GridRun], full: Bool) {
         let win = jf_stdscr()
-        if full { werase(win) }
+        if full {
+            werase(win)
+            // After a resize the terminal itself may have moved text around (tmux and xterm keep
+            // the bottom rows when a window gets shorter), which curses does not know about: it
+            // would skip cells it believes blank and leave the old footer on screen. Repaint all.
+            clearok(win, true)
+        }
         var wcs = [wchar_t](repeating: 0, count: 6)
         for run in runs {
             var x = run.x

@@ -167,8 +167,14 @@ extension TUIRunner {
     /// after the terminal has been restored.
     public func startOnDedicatedThread(terminal: NcursesTerminal,
                                        completion: @escaping @Sendable (Result<AppState, any Error>) -> Void) {
+        startOnDedicatedThread(device: terminal, signals: { terminal.pollSignals() }, completion: completion)
+    }
+
+    /// The same with any terminal device and signal source.
+    public func startOnDedicatedThread(device: any TerminalDevice, signals: @escaping @Sendable () -> SignalEvent?,
+                                       completion: @escaping @Sendable (Result<AppState, any Error>) -> Void) {
         let thread = Thread { [self] in
-            completion(Result { try self.run(on: terminal, signals: { terminal.pollSignals() }) })
+            completion(Result { try self.run(on: device, signals: signals) })
         }
         thread.name = "jobflow-tui.ui"
         thread.start()

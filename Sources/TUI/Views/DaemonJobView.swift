@@ -2,16 +2,20 @@
 /// their reasons.
 enum DaemonJobView {
     static func draw(_ c: inout Canvas, _ s: AppState, _ ref: ResourceRef) {
-        guard let model = s.daemonJobModel, let o = s.snapshot.object(ref) else {
+        guard let model = s.daemonJobModel, let row = s.overview.row(ref) else {
             ScreenView.title(&c, "DaemonJob \(Sanitizer.singleLine(ref.namespace))/\(Sanitizer.singleLine(ref.name))")
             c.text("this DaemonJob no longer exists (Esc goes back)", x: 2, y: Layout.bodyTop, style: .warning)
             return
         }
-        FlowView.objectTitle(&c, s, FlowRow(kind: .daemonJob, object: o))
+        FlowView.objectTitle(&c, s, row)
         let wide = c.width >= 120
-        let nodeW = wide ? 24 : 14, stateW = DisplayWidth.of(c.g.glyph(.succeeded)) + 1 + 11, durW = 8, jobW = wide ? 40 : 22
+        // The JOB column is as wide as the longest Job name shown (at most 22 or 40 columns), so
+        // that exit codes and reasons get the rest.
+        let jobNames = s.nodeRows().dropFirst(s.nodeCursor.scroll).prefix(s.bodyHeight).map { DisplayWidth.of($0.jobName) }
+        let nodeW = wide ? 24 : 14, stateW = DisplayWidth.of(c.g.glyph(.succeeded)) + 1 + 11, durW = 8
+        let jobW = min(wide ? 40 : 22, max(3, jobNames.max() ?? 0))
         let xNode = 1, xState = xNode + nodeW + 1, xDur = xState + stateW + 1, xJob = xDur + durW + 1, xExit = xJob + jobW + 1
-        FlowView.summary(&c, model.summary(), total: model.nodes.count, noun: "nodes", y: 2,
+        FlowView.summary(&c, model.summary(), total: model.nodes.count, noun: model.nodes.count == 1 ? "node" : "nodes", y: 2,
                          trailer: "\(c.g.separator)\(model.skipped.count) skipped")
         // Column headers take the first body row; the list scrolls below them.
         let head = Style(.muted, bold: true)
@@ -44,7 +48,8 @@ enum DaemonJobView {
                 c.text(Time.duration(start: n.started, end: n.completed, now: s.now), x: xDur, y: y, width: durW, style: st)
                 c.text(n.jobName, x: xJob, y: y, width: jobW, style: st)
                 var exit: [String] = []
-                if let code = n.exitCode { exit.append("exit \(code)") }
+                // The message often says "exit code N" already: do not say it twice.
+                if let code = n.exitCode, !n.message.contains("exit code \(code)") { exit.append("exit \(code)") }
                 if !n.reason.isEmpty { exit.append(n.reason) }
                 if !n.message.isEmpty { exit.append(n.message) }
                 if n.attempts > 1 { exit.append("attempt \(n.attempts)") }

@@ -16,7 +16,7 @@ enum DetailsView {
 
     /// The Job behind an entry or node: (namespace/jobName key, pod name).
     static func jobKeys(_ s: AppState, _ ref: ResourceRef, entry: String?) -> (String, String)? {
-        guard let entry, let o = s.snapshot.object(ref) else { return nil }
+        guard let entry, let o = s.object(ref) else { return nil }
         let list = ref.kind == .jobFlow ? o[path: "status.jobs"]?.arrayValue : o[path: "status.nodes"]?.arrayValue
         let key = ref.kind == .jobFlow ? "name" : "node"
         guard let st = list?.first(where: { $0[key]?.stringValue == entry }) else { return nil }
@@ -24,7 +24,7 @@ enum DetailsView {
     }
 
     static func yamlLines(_ s: AppState, _ ref: ResourceRef, entry: String?) -> [(String, Style)] {
-        var obj = s.snapshot.object(ref)
+        var obj = s.object(ref)
         var note: String?
         if let (jobKey, _) = jobKeys(s, ref, entry: entry) {
             if let job = s.snapshot.jobs[jobKey] { obj = job } else { note = "# Job \(jobKey) is not in the cache; showing the owner" }
@@ -41,8 +41,8 @@ enum DetailsView {
         var out: [(String, Style)] = []
         func add(_ t: String, _ st: Style = .normal) { out.append((Sanitizer.singleLine(t), st)) }
         func section(_ t: String) { out.append(("", .normal)); out.append((t, Style(.accent, bold: true))) }
-        guard let o = s.snapshot.object(ref) else { return [("object not found", .warning)] }
-        let row = FlowRow(kind: ref.kind, object: o)
+        guard let o = s.object(ref) else { return [("object not found", .warning)] }
+        let row = s.overview.row(ref) ?? FlowRow(kind: ref.kind, object: o)
         if let entry {
             if ref.kind == .jobFlow, let tree = s.flowTree ?? Optional(FlowTree(object: o)), let i = tree.index[entry] {
                 let e = tree.entries[i]
@@ -107,7 +107,16 @@ enum DetailsView {
             }
         }
         section("Events")
-        let evs = s.snapshot.events.filter { names.contains($0[path: "involvedObject.name"]?.stringValue ?? "") }
+        // The owner's own events name the Job they are about ("created Job flow-job3 for job3"):
+        // for one entry, leave out those about the owner's other Jobs (a 500-job flow has
+        // thousands); events that name no Job of the owner (the flow's own) stay.
+        let others = entry == nil ? [] : otherJobNames(s, ref, entry: entry!)
+        let evs = s.snapshot.events.filter { e in
+            let name = e[path: "involvedObject.name"]?.stringValue ?? ""
+            guard names.contains(name) else { return false }
+            guard name == ref.name, !others.isEmpty, let message = e["message"]?.stringValue else { return true }
+            return !message.split(whereSeparator: { $0 == " " || $0 == "," || $0 == ":" }).contains { others.contains(String($0)) }
+        }
         if evs.isEmpty { add("none", .muted) }
         for e in evs.suffix(50) {
             let when = Time.parse(e["lastTimestamp"]?.stringValue ?? e["eventTime"]?.stringValue ?? e[path: "metadata.creationTimestamp"]?.stringValue)
@@ -115,6 +124,14 @@ enum DetailsView {
                 e["type"]?.stringValue == "Warning" ? .warning : .normal)
         }
         return out
+    }
+
+    /// The Job names of the owner's other entries (flow entries or DaemonJob nodes).
+    static func otherJobNames(_ s: AppState, _ ref: ResourceRef, entry: String) -> Set<String> {
+        var all: [(String, String)] = []
+        if ref.kind == .jobFlow, let tree = s.flowTree { all = tree.entries.map { ($0.name, $0.jobName) } }
+        if ref.kind == .daemonJob, let model = s.daemonJobModel { all = model.nodes.map { ($0.node, $0.jobName) } }
+        return Set(all.filter { $0.0 != entry && !$0.1.isEmpty }.map(\.1))
     }
 
     static func conditions(_ list: JSONValue?, add: (String, Style) -> Void, section: (String) -> Void) {

@@ -2,14 +2,13 @@
 /// for entries that have not started yet why they wait. Draws only the visible rows.
 enum FlowView {
     static func draw(_ c: inout Canvas, _ s: AppState, _ ref: ResourceRef) {
-        guard let tree = s.flowTree, let o = s.snapshot.object(ref) else {
+        guard let tree = s.flowTree, let row = s.overview.row(ref) else {
             ScreenView.title(&c, "JobFlow \(Sanitizer.singleLine(ref.namespace))/\(Sanitizer.singleLine(ref.name))")
             c.text("this JobFlow no longer exists (Esc goes back)", x: 2, y: Layout.bodyTop, style: .warning)
             return
         }
-        let row = FlowRow(kind: .jobFlow, object: o)
         objectTitle(&c, s, row)
-        summary(&c, tree.summary(), total: tree.entries.count, noun: "entries", y: 2)
+        summary(&c, tree.summary(), total: tree.entries.count, noun: tree.entries.count == 1 ? "entry" : "entries", y: 2)
         let rows = s.flowRows()
         if rows.isEmpty {
             c.text(tree.entries.isEmpty ? "no entries" : "nothing matches the filter (Esc clears it)", x: 2, y: Layout.bodyTop, style: .muted)

@@ -1,10 +1,11 @@
 /// A pod's log: newest at the bottom when following, wrap and timestamps toggles. Draws only the
 /// lines that fit, walking back from the bottom line.
 enum LogsView {
-    static func draw(_ c: inout Canvas, _ s: AppState, pod: String, title: String) {
+    static func draw(_ c: inout Canvas, _ s: AppState, pod: String, container: String?, title: String) {
         let onOff = { (b: Bool) in b ? "on" : "off" }
-        ScreenView.title(&c, "Logs \(title) (pod \(Sanitizer.singleLine(pod)))")
-        var info = "follow \(onOff(s.logFollow))\(c.g.separator)wrap \(onOff(s.logWrap))\(c.g.separator)timestamps \(onOff(s.logTimestamps))\(c.g.separator)\(s.logs.count) lines"
+        let where_ = "pod \(Sanitizer.singleLine(pod))" + (container.map { ", container \(Sanitizer.singleLine($0))" } ?? "")
+        ScreenView.title(&c, "Logs \(title) (\(where_))")
+        var info = "follow \(onOff(s.logFollow))\(c.g.separator)wrap \(onOff(s.logWrap))\(c.g.separator)timestamps \(onOff(s.logTimestamps))\(c.g.separator)\(s.logs.count) line\(s.logs.count == 1 ? "" : "s")"
         if s.logs.dropped > 0 { info += " (\(s.logs.dropped) older dropped)" }
         if s.logColumn > 0 && !s.logWrap { info += "\(c.g.separator)from column \(s.logColumn + 1)" }
         if let st = s.logStatus { info += c.g.separator + st }
@@ -13,7 +14,8 @@ enum LogsView {
         let width = c.width - 2
         let h = s.bodyHeight
         guard s.logs.count > 0 else {
-            c.text("waiting for log lines…", x: 2, y: Layout.bodyTop, style: .muted)
+            // Once the stream ended, nothing more is coming: say so instead of "waiting".
+            c.text(s.logStatus == nil ? "waiting for log lines…" : "the log is empty", x: 2, y: Layout.bodyTop, style: .muted)
             return
         }
         var i = s.logFollow ? s.logs.count - 1 : min(s.logBottom, s.logs.count - 1)

@@ -13,11 +13,12 @@ public enum ScreenView {
         case .flow(let ref): FlowView.draw(&c, s, ref)
         case .daemonJob(let ref): DaemonJobView.draw(&c, s, ref)
         case .details(let ref, let entry, let yaml): DetailsView.draw(&c, s, ref, entry: entry, yaml: yaml)
-        case .logs(_, let pod, let title): LogsView.draw(&c, s, pod: pod, title: title)
+        case .logs(_, let pod, let container, let title): LogsView.draw(&c, s, pod: pod, container: container, title: title)
         case .help: HelpView.draw(&c, s)
         }
         statusLine(&c, s)
         footer(&c, s)
+        if let picker = s.picker { PickerView.draw(&c, picker) }
         if let conf = s.confirmation { DialogView.draw(&c, conf) }
         return c.grid
     }
@@ -97,6 +98,10 @@ public enum ScreenView {
         let kind = s.confirmation != nil ? nil : s.screen.kind
         if s.confirmation != nil {
             c.text(" y/Enter confirm   n/Esc keep as is", x: 0, y: y, style: Style(.accent, bold: true))
+            return
+        }
+        if s.picker != nil {
+            c.text(" ↑/↓ choose   Enter/l show its log   Esc back", x: 0, y: y, style: Style(.accent, bold: true))
             return
         }
         for b in KeyMap.bindings(in: kind ?? .overview) where b.inFooter {

@@ -31,9 +31,16 @@ import Testing
     @Test func helpListsEveryBindingAndScrollIsBounded() {
         var s = run(Fixtures.state(width: 80, height: 24), keys("?")).0
         #expect(HelpView.lines(s).count == KeyMap.bindings.count)
+        // At 80 columns the state glyph legend does not fit on one line: it ends the list.
+        let rows = KeyMap.bindings.count + 2 + Phase.allCases.count
+        #expect(HelpView.rowCount(s) == rows)
         s = run(s, Array(repeating: AppEvent.key(.down), count: 200)).0
-        #expect(s.textScroll == max(0, KeyMap.bindings.count - s.bodyHeight))
+        #expect(s.textScroll == max(0, rows - s.bodyHeight))
+        let bottom = ScreenView.render(s, theme: Theme(glyphs: .ascii, colorMode: .monochrome)).text()
+        #expect(bottom.contains("[~~] Skipped") && bottom.contains("an entry it depends on failed"), "\(bottom)")
         s = run(s, [.key(.up)]).0
-        #expect(s.textScroll == max(0, KeyMap.bindings.count - s.bodyHeight - 1))
+        #expect(s.textScroll == max(0, rows - s.bodyHeight - 1))
+        // At 160 columns it fits above the list.
+        #expect(HelpView.rowCount(run(Fixtures.state(width: 160, height: 48), keys("?")).0) == KeyMap.bindings.count)
     }
 }

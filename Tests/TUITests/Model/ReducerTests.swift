@@ -258,15 +258,33 @@ import Testing
     @Test func oneNamespaceGivesItsColumnToNames() {
         var snapshot = Fixtures.snapshot()
         let allNamespaces = ScreenView.render(run(Fixtures.state(), [.snapshotChanged(snapshot)]).0, theme: .unicode).text()
-        #expect(allNamespaces.contains("NAMESPA"))
+        #expect(allNamespaces.contains("NAMESP"))
         snapshot.namespace = "batch"
         let one = ScreenView.render(run(Fixtures.state(), [.snapshotChanged(snapshot)]).0, theme: .unicode).text()
-        #expect(!one.contains("NAMESPA"))
+        #expect(!one.contains("NAMESP"))
         // Every plain name is shown whole at 80 columns (the hostile fixture name is sanitised).
         for flow in snapshot.jobFlows + snapshot.daemonJobs {
             let name = flow[path: "metadata.name"]?.stringValue ?? ""
             guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { continue }
             #expect(one.contains(name), "\(name) truncated:\n\(one)")
         }
+    }
+
+    @Test func similarLongNamesStayApartAt80ColumnsInAllNamespaces() {
+        // The examples' names: before, both showed as "jobflow-exampl…" at 80 columns.
+        var snapshot = Fixtures.snapshot()
+        snapshot.jobFlows = ["jobflow-example-error", "jobflow-example-template"].map {
+            Fixtures.flow($0, state: "Running", jobs: [Fixtures.job("a", "Running")])
+        }
+        let text = ScreenView.render(run(Fixtures.state(), [.snapshotChanged(snapshot)]).0, theme: .unicode).text()
+        #expect(text.contains("jobflow-example-err") && text.contains("jobflow-example-tem"), "\(text)")
+    }
+
+    @Test func wideOverviewShowsTheStatusMessage() {
+        var snapshot = Fixtures.snapshot()
+        snapshot.jobFlows[1][path: "status.message"] = "transform failed: exit code 3"
+        let s = AppState(mode: .watch, width: 200, height: 60, now: Fixtures.now, snapshot: snapshot)
+        let line = ScreenView.render(s, theme: .unicode).text().split(separator: "\n").first { $0.contains("etl-nightly") } ?? ""
+        #expect(line.contains("transform failed: exit code 3"), "\(line)")
     }
 }
