@@ -34,6 +34,14 @@ enum OperatorBench {
                 "spec": ["flows": .array(entries)]]
     }
 
+    /// Pod run time of the paced workload: `BENCH_POD_SECONDS` = "MIN-MAX" (default 5–20), spread
+    /// over flows and entries deterministically.
+    static func pacedSeconds(_ flow: Int, _ entry: String) -> Int {
+        let range = (ProcessInfo.processInfo.environment["BENCH_POD_SECONDS"] ?? "5-20").split(separator: "-").compactMap { Int($0) }
+        let low = range.first ?? 5, high = max(low, range.last ?? 20)
+        return low + (flow &* 31 &+ Int(entry.unicodeScalars.first!.value) &* 7) % (high - low + 1)
+    }
+
     /// What one run measured.
     struct Outcome {
         var flows: Int
@@ -123,21 +131,21 @@ enum OperatorBench {
         // Throughput, API cost and memory: pods that finish at once (the operator is the bottleneck).
         let only = env["BENCH_OPERATOR_ONLY"]
         if only == "paced" {
-            print("operator, 2–9 s pods: " + (try await measure(flows: flows, speed: 1) { i, entry in
-                ["sleep", "\(2 + (i &* 31 &+ Int(entry.unicodeScalars.first!.value)) % 8)"]
+            print("operator, paced pods: " + (try await measure(flows: flows, speed: 1) { i, entry in
+                ["sleep", "\(OperatorBench.pacedSeconds(i, entry))"]
             }).summary)
             return []
         }
         let instant = try await measure(flows: flows, speed: 1000) { _, _ in ["true"] }
         print("operator, instant pods: " + instant.summary)
         if only == "instant" { return [] }
-        // Reaction latency: 1,000 flows in flight, each pod running 2–9 s of real time.
+        // Reaction latency: 1,000 flows in flight, each pod running 5–20 s of real time.
         let paced = try await measure(flows: flows, speed: 1) { i, entry in
-            ["sleep", "\(2 + (i &* 31 &+ Int(entry.unicodeScalars.first!.value)) % 8)"]
+            ["sleep", "\(OperatorBench.pacedSeconds(i, entry))"]
         }
-        print("operator, 2–9 s pods: " + paced.summary)
+        print("operator, paced pods: " + paced.summary)
         let instantWorkload = "\(flows) JobFlows × 10 Jobs (4-level DAG), created at once; instant pods; " + setup
-        let pacedWorkload = "\(flows) JobFlows × 10 Jobs in flight at once, pods of 2–9 s; " + setup
+        let pacedWorkload = "\(flows) JobFlows × 10 Jobs in flight at once, pods of \(env["BENCH_POD_SECONDS"] ?? "5-20") s; " + setup
         return [
             Result(name: "operator reaction latency", workload: pacedWorkload,
                    value: String(format: "p50 %.2f ms, p99 %.2f ms (%d samples)", paced.ms("p50"), paced.ms("p99"), paced.int("samples")),
@@ -152,7 +160,7 @@ enum OperatorBench {
                    value: String(format: "%.2f writes/Job (creates + status), %d Events; %d reads in 5 s idle", instant.writesPerJob,
                                  instant.eventWrites, instant.idleReads),
                    target: "≤ 1.5 writes/Job, no GETs in steady state", pass: instant.writesPerJob <= 1.5 && instant.idleReads == 0),
-            Result(name: "operator API cost, 2–9 s pods", workload: pacedWorkload,
+            Result(name: "operator API cost, paced pods", workload: pacedWorkload,
                    value: String(format: "%.2f writes/Job (creates + status), %d Events; %d reads in 5 s idle", paced.writesPerJob,
                                  paced.eventWrites, paced.idleReads),
                    target: "≤ 1.5 writes/Job, no GETs in steady state", pass: paced.writesPerJob <= 1.5 && paced.idleReads == 0),
@@ -210,11 +218,6 @@ enum OperatorBench {
 /// One line to stdout, unbuffered (the parent waits for it on a pipe).
 private func emit(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// A child `jobflow-bench` with pipes on stdin and stdout.

@@ -13,12 +13,17 @@ extension Operator {
 
         for informer in [caches.flowJobs, caches.daemonJobJobs] {
             informer.onAdd { [self] in jobChanged(old: nil, new: $0) }
-            informer.onUpdate { [self] old, new in jobChanged(old: old, new: new) }
+            informer.onUpdate { [self] old, new in
+                if Operator.differs(old, new) { jobChanged(old: old, new: new) }
+            }
             informer.onDelete { [self] in jobChanged(old: nil, new: $0) }
         }
         for (informer, jobs) in [(caches.flowPods, caches.flowJobs), (caches.daemonJobPods, caches.daemonJobJobs)] {
             informer.onAdd { [self] in podChanged($0, jobs: jobs) }
-            informer.onUpdate { [self] _, new in podChanged(new, jobs: jobs) }
+            // Pods are projected to what the planners read: most kubelet updates change nothing here.
+            informer.onUpdate { [self] old, new in
+                if Operator.differs(old, new) { podChanged(new, jobs: jobs) }
+            }
             informer.onDelete { [self] in podChanged($0, jobs: jobs) }
         }
         caches.templates.onAdd { [self] in templateChanged($0) }
@@ -28,12 +33,17 @@ extension Operator {
         // resourceVersion and wakes nobody.
         caches.nodes.onAdd { [self] _ in enqueueAllDaemonJobs() }
         caches.nodes.onUpdate { [self] old, new in
-            var a = old, b = new
-            a[path: "metadata.resourceVersion"] = nil
-            b[path: "metadata.resourceVersion"] = nil
-            if a != b { enqueueAllDaemonJobs() }
+            if Operator.differs(old, new) { enqueueAllDaemonJobs() }
         }
         caches.nodes.onDelete { [self] _ in enqueueAllDaemonJobs() }
+    }
+
+    /// Whether two versions of a (projected) object differ in more than their resourceVersion.
+    static func differs(_ old: JSONValue, _ new: JSONValue) -> Bool {
+        var a = old, b = new
+        a[path: "metadata.resourceVersion"] = nil
+        b[path: "metadata.resourceVersion"] = nil
+        return a != b
     }
 
     func enqueueFlow(_ key: String) {

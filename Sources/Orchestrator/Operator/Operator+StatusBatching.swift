@@ -33,9 +33,22 @@ extension Operator {
            case .writeStatus(let status, _)? = actions.first(where: \.isStatusWrite),
            !actions.contains(where: \.mustFollowStatusWrite),
            Operator.isProgressOnly(old: object["status"], new: status),
-           let last = state.withLock({ $0.lastStatusWrite[key] }) {
-            let hold = backlog > 0 ? max(period, configuration.statusMaxDelay) : period
-            if now - last < hold { defer_ = last + hold - now }
+           object["status"] != nil {
+            let (last, held) = state.withLock { ($0.lastStatusWrite[key], $0.statusHeldUntil[key]) }
+            var until: Duration?
+            if let last {
+                let hold = backlog > 0 ? max(period, configuration.statusMaxDelay) : period
+                if now - last < hold { until = last + hold }
+            }
+            if let held {
+                if now < held { until = max(until ?? held, held) }
+            } else if until == nil, actions.contains(where: \.isJobCreate) {
+                // The Jobs being created will change state within moments: report them together,
+                // once, instead of "Creating" now and "Running" a moment later. Once per write.
+                until = now + period
+                state.withLock { $0.statusHeldUntil[key] = now + period }
+            }
+            defer_ = until.map { $0 - now }
         }
         return state.withLock { s in
             var kept: [Action] = []
@@ -45,6 +58,7 @@ extension Operator {
                 case .writeStatus:
                     if defer_ != nil { continue }
                     s.lastStatusWrite[key] = now
+                    s.statusHeldUntil[key] = nil
                 case .recordEvent(let event):
                     if emitted.contains(event) { continue }
                     if defer_ != nil { emitted.insert(event) }
@@ -62,6 +76,7 @@ extension Operator {
     func forgetBatching(key: String) {
         state.withLock { s in
             s.lastStatusWrite[key] = nil
+            s.statusHeldUntil[key] = nil
             s.eventsAheadOfStatus[key] = nil
         }
     }
@@ -70,6 +85,11 @@ extension Operator {
 extension Action {
     var isStatusWrite: Bool {
         if case .writeStatus = self { return true }
+        return false
+    }
+
+    var isJobCreate: Bool {
+        if case .createJob = self { return true }
         return false
     }
 

@@ -48,6 +48,8 @@ public final class Operator: Sendable {
         var createdJobs: [String: (job: JSONValue, at: Duration)] = [:]
         /// `Kind/namespace/name` → when its status was last written (on `ticks`), for batching.
         var lastStatusWrite: [String: Duration] = [:]
+        /// `Kind/namespace/name` → until when a progress-only status write waits for the Jobs just created.
+        var statusHeldUntil: [String: Duration] = [:]
         /// Events recorded while the status that explains them is held back, by `Kind/namespace/name`.
         var eventsAheadOfStatus: [String: Set<EventRecord>] = [:]
     }
