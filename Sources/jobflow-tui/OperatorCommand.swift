@@ -40,6 +40,12 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Concurrent reconciles per controller.", valueName: "n"))
     var workers = 2
 
+    @Option(name: .customLong("kube-api-qps"), help: ArgumentHelp("Client-side limit on API requests per second (0 = none).", valueName: "qps"))
+    var kubeAPIQPS: Double = 500
+
+    @Option(name: .customLong("kube-api-burst"), help: ArgumentHelp("Requests allowed in a burst above --kube-api-qps.", valueName: "n"))
+    var kubeAPIBurst = 1000
+
     @Option(name: .customLong("log-file"), help: ArgumentHelp("With the UI: where the operator's logs go (default: a file in $TMPDIR).", valueName: "path"))
     var logFile: String?
 
@@ -50,6 +56,8 @@ struct OperatorCommand: AsyncParsableCommand {
         guard StructuredLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
         if let identity, identity.isEmpty { throw ValidationError("--identity must not be empty") }
+        guard kubeAPIQPS >= 0, kubeAPIQPS.isFinite else { throw ValidationError("--kube-api-qps must be 0 or more") }
+        guard kubeAPIBurst >= 1 else { throw ValidationError("--kube-api-burst must be at least 1") }
     }
 
     func run() async throws {
@@ -65,7 +73,7 @@ struct OperatorCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let client = try KubeClient.make(configuration: config)
+        let client = try KubeClient.make(configuration: config, pacing: pacing)
         let namespace = cluster.allNamespaces ? nil : cluster.namespace
         var configuration = OperatorConfiguration(namespace: namespace, identity: identity ?? OperatorConfiguration.defaultIdentity(),
                                                   leaseNamespace: leaseNamespace ?? namespace ?? config.namespace,
@@ -90,10 +98,16 @@ struct OperatorCommand: AsyncParsableCommand {
         }
     }
 
+    /// The client's pacing: an operator creating hundreds of Jobs a second needs more than the
+    /// client default (50/100); the API server's priority and fairness still protects it.
+    var pacing: (any RequestPacing)? {
+        kubeAPIQPS == 0 ? nil : ClientRateLimiter(qps: kubeAPIQPS, burst: kubeAPIBurst)
+    }
+
     /// The terminal UI with the reconcile loop embedded; logs go to a file.
     func runWithUI() async throws {
         let config = try loadConfiguration(cluster)
-        let client = try KubeClient.make(configuration: config, logger: quietLogger())
+        let client = try KubeClient.make(configuration: config, pacing: pacing, logger: quietLogger())
         let namespace = cluster.allNamespaces ? nil : cluster.namespace
         var configuration = OperatorConfiguration(namespace: namespace, identity: identity ?? OperatorConfiguration.defaultIdentity(),
                                                   leaseNamespace: leaseNamespace ?? namespace ?? config.namespace,
