@@ -45,6 +45,27 @@ struct FeatureExampleTests {
         await h.stop()
     }
 
+    @Test("jobflow-same-node: every Job and pod of the flow runs on the node globalParams names")
+    func sameNode() async throws {
+        let h = try await Harness.make()
+        let running = try h.startOperator()
+        try h.apply(example: "jobflow-same-node.yaml")
+        let flow = try await h.waitForState(flow: "jobflow-same-node", "Succeed")
+        for entry in ["download", "process", "report"] {
+            let job = try await h.get(.jobs, "jobflow-same-node-\(entry)")
+            #expect(job[path: "spec.template.spec.nodeName"] == "node1")
+            #expect(job[path: "spec.template.metadata.labels.app"] == "same-node-demo")
+        }
+        let pods = try await h.sandbox.client.list(.pods, namespace: "default").items
+            .filter { $0[path: "metadata.labels"]?["api.practice.com/jobflow"] == "jobflow-same-node" }
+        #expect(pods.count == 3)
+        #expect(pods.allSatisfy { $0[path: "spec.nodeName"] == "node1" })
+        let nodes = Set((flow[path: "status.jobs"]?.arrayValue ?? []).compactMap { $0["nodeName"]?.stringValue })
+        #expect(nodes == ["node1"])
+        await running.stop()
+        await h.stop()
+    }
+
     @Test("a labelled Job whose JobFlow owner does not exist disturbs nothing")
     func hostileObjects() async throws {
         let h = try await Harness.make()
