@@ -5,10 +5,16 @@ extension Operator {
     func registerHandlers() {
         let flows = caches.flows, daemons = caches.daemonJobs
         flows.onAdd { [self] in enqueueFlow(Store.key(of: $0)) }
-        flows.onUpdate { [self] _, new in enqueueFlow(Store.key(of: new)) }
+        // A status-only update is this operator's own write (or someone else's, which the next
+        // reconcile overwrites anyway): the Job events that follow drive the next reconcile.
+        flows.onUpdate { [self] old, new in
+            if Operator.changedOutsideStatus(old, new) { enqueueFlow(Store.key(of: new)) }
+        }
         flows.onDelete { [self] in enqueueFlow(Store.key(of: $0)) }
         daemons.onAdd { [self] in enqueueDaemonJob(Store.key(of: $0)) }
-        daemons.onUpdate { [self] _, new in enqueueDaemonJob(Store.key(of: new)) }
+        daemons.onUpdate { [self] old, new in
+            if Operator.changedOutsideStatus(old, new) { enqueueDaemonJob(Store.key(of: new)) }
+        }
         daemons.onDelete { [self] in enqueueDaemonJob(Store.key(of: $0)) }
 
         for informer in [caches.flowJobs, caches.daemonJobJobs] {
@@ -36,6 +42,14 @@ extension Operator {
             if Operator.differs(old, new) { enqueueAllDaemonJobs() }
         }
         caches.nodes.onDelete { [self] _ in enqueueAllDaemonJobs() }
+    }
+
+    /// Whether two versions of an object differ in more than their status and resourceVersion.
+    static func changedOutsideStatus(_ old: JSONValue, _ new: JSONValue) -> Bool {
+        var a = old, b = new
+        a["status"] = nil
+        b["status"] = nil
+        return differs(a, b)
     }
 
     /// Whether two versions of a (projected) object differ in more than their resourceVersion.
