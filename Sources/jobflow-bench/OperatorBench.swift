@@ -66,9 +66,19 @@ enum OperatorBench {
                 + "writes \(jobCreates) Job creates + \(statusWrites) status + \(eventWrites) events = \(writes.count); "
                 + "reads during \(reads) (list+watch at start), idle 5 s: \(idleReads) reads, \(idle.count { $0.isWrite }) writes; "
                 + "RSS \(int("rss") / 1_048_576) MiB (\(int("untrimmedRSS") / 1_048_576) before malloc_trim; "
-                + "\(int("readyRSS") / 1_048_576) at start), main-arena heap \(int("heap") / 1_048_576) MiB; "
+                + "\(int("readyRSS") / 1_048_576) at start; anonymous \(int("rssAnon") / 1_048_576), file-backed \(int("rssFile") / 1_048_576)), main-arena heap \(int("heap") / 1_048_576) MiB; "
                 + "reconciles \(int("reconciles")), events dropped \(int("eventsDropped"))"
         }
+    }
+
+    /// Anonymous and file-backed resident bytes (RssAnon / RssFile of /proc/self/status).
+    static func residentSplit() -> (anon: Int, file: Int) {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
+        func kB(_ field: String) -> Int {
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return 0 }
+            return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+        }
+        return (kB("RssAnon"), kB("RssFile"))
     }
 
     static func route(_ e: AuditLog.Entry) -> String {
@@ -195,6 +205,7 @@ enum OperatorBench {
             emit("ready")
             while let line = Swift.readLine(), line != "report" {}
             let rssBeforeTrim = Measure.residentBytes()
+            let split = OperatorBench.residentSplit()
             _ = jf_heap_trim()
             let latency = op.reactionLatency
             func ms(_ d: Duration?) -> Double { (d ?? .zero).seconds * 1000 }
@@ -202,7 +213,8 @@ enum OperatorBench {
                                      "max": .double(ms(latency.maximum)), "samples": .double(Double(latency.count)),
                                      "rss": .double(Double(Measure.residentBytes())),
                                      "heap": .double(Double(Measure.heapInUse())),
-                                     "readyRSS": .double(Double(readyRSS)), "untrimmedRSS": .double(Double(rssBeforeTrim)), "readyHeap": .double(Double(readyHeap)),
+                                     "readyRSS": .double(Double(readyRSS)), "untrimmedRSS": .double(Double(rssBeforeTrim)),
+                                     "rssAnon": .double(Double(split.anon)), "rssFile": .double(Double(split.file)), "readyHeap": .double(Double(readyHeap)),
                                      "reconciles": .double(Double(op.status.reconciles)),
                                      "eventsDropped": .double(Double(op.eventsDropped))]
             emit(report.serializedString())
