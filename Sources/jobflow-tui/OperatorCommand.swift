@@ -43,6 +43,8 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-file"), help: ArgumentHelp("With the UI: where the operator's logs go (default: a file in $TMPDIR).", valueName: "path"))
     var logFile: String?
 
+    @OptionGroup var endpoints: EndpointOptions
+
     @OptionGroup var ui: UIOptions
 
     func validate() throws {
@@ -57,6 +59,8 @@ struct OperatorCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = StructuredLogHandler.Format(rawValue: logFormat) ?? .json
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
+        // Before any client or operator exists: metric handles bind to the backend when made.
+        if endpoints.servesMetrics { PrometheusBackend.bootstrap() }
         let logger = Logger(label: "jobflow.operator")
 
         let config: ClientConfiguration
@@ -79,11 +83,13 @@ struct OperatorCommand: AsyncParsableCommand {
         }
         logger.info("connecting", metadata: ["server": "\(config.server)", "context": "\(config.contextName ?? "-")",
                                               "namespace": "\(namespace ?? "*")", "identity": "\(configuration.identity)"])
-        let task = Task { await op.run() }
+        let serving = try await OperatorServing.start(endpoints, operator: op, logger: logger)
+        let task = Task { await serving.run(op) }
         await Signals.waitForTermination()
         logger.info("termination signal; stopping")
         task.cancel()
         await task.value
+        await serving.stop()
         let latency = op.reactionLatency
         if let p50 = latency.p50, let p99 = latency.p99 {
             logger.info("reaction latency", metadata: ["samples": "\(latency.count)", "p50": "\(p50)", "p99": "\(p99)"])
@@ -92,6 +98,7 @@ struct OperatorCommand: AsyncParsableCommand {
 
     /// The terminal UI with the reconcile loop embedded; logs go to a file.
     func runWithUI() async throws {
+        if endpoints.servesMetrics { PrometheusBackend.bootstrap() }
         let config = try loadConfiguration(cluster)
         let client = try KubeClient.make(configuration: config, logger: quietLogger())
         let namespace = cluster.allNamespaces ? nil : cluster.namespace
@@ -102,7 +109,7 @@ struct OperatorCommand: AsyncParsableCommand {
         let path = logFile ?? FileManager.default.temporaryDirectory.appendingPathComponent("jobflow-operator-\(getpid()).log").path
         FileHandle.standardError.write(Data("operator logs: \(path)\n".utf8))
         try await OperatorUI.run(client: client, configuration: configuration, context: config.contextName ?? "in-cluster",
-                                 namespace: namespace, mode: .operator, theme: ui.theme, logFile: path)
+                                 namespace: namespace, mode: .operator, theme: ui.theme, logFile: path, endpoints: endpoints)
         print("operator stopped; logs: \(path)")
     }
 }
