@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import OperatorEndpoints
 import Orchestrator
@@ -9,6 +10,8 @@ final class OperatorServing: Sendable {
     private let servers = Mutex<[EndpointServer]>([])
     /// Whether `Operator.run()` is running (see `run(_:)`), read by the probes.
     private let running = Atomic<Bool>(false)
+    /// `DispatchTime` uptime (ns) of the heartbeat task's last tick, read by `/healthz`.
+    private let heartbeat = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
 
     private init() {}
 
@@ -47,13 +50,23 @@ final class OperatorServing: Sendable {
 
     /// What the probes see now.
     func probeState(_ op: Operator) -> ProbeState {
-        ProbeState(running: running.load(ordering: .relaxed), unsyncedInformers: op.unsyncedInformers)
+        let last = heartbeat.load(ordering: .relaxed), now = DispatchTime.now().uptimeNanoseconds
+        return ProbeState(running: running.load(ordering: .relaxed), unsyncedInformers: op.unsyncedInformers,
+                          sinceHeartbeat: .nanoseconds(Int64(clamping: now >= last ? now - last : 0)))
     }
 
-    /// Runs `op` until the calling task is cancelled, marking it running for `/healthz`.
+    /// Runs `op` until the calling task is cancelled, marking it running and ticking the
+    /// heartbeat (every second, on the cooperative pool) for `/healthz`.
     func run(_ op: Operator) async {
         running.store(true, ordering: .relaxed)
+        let beat = Task { [self] in
+            while !Task.isCancelled {
+                heartbeat.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+                do { try await Task.sleep(for: .seconds(1)) } catch { return }  // cancelled: the operator stopped
+            }
+        }
         await op.run()
+        beat.cancel()
         running.store(false, ordering: .relaxed)
     }
 

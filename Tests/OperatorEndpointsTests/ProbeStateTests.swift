@@ -9,6 +9,9 @@ struct ProbeStateTests {
         let stopped = ProbeState(running: false, unsyncedInformers: []).liveness
         #expect(stopped.status == 500)
         #expect(stopped.text == "operator loop not running\n")
+        let stalled = ProbeState(running: true, unsyncedInformers: [], sinceHeartbeat: .seconds(45)).liveness
+        #expect(stalled.status == 500 && stalled.text == "async tasks have not run for 45 s\n")
+        #expect(ProbeState(running: true, unsyncedInformers: [], sinceHeartbeat: .seconds(29)).liveness.status == 200)
     }
 
     @Test("ready only once every informer listed; the reason names the ones still listing")
