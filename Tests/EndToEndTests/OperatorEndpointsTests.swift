@@ -83,6 +83,42 @@ struct OperatorEndpointsTests {
         #expect(ts.count == 24 && ts.hasSuffix("Z"), "RFC 3339 with milliseconds: \(ts)")
     }
 
+    @Test("with the API server unreachable: healthy, not ready (the reason names the informers); one address serves all paths")
+    func unreachableServer() async throws {
+        let kubeconfig = try Self.unreachableKubeconfig()
+        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+        let port = try freeLocalPort()
+        let op = try OperatorProcess(arguments: ["--kubeconfig", kubeconfig, "--log-format", "text",
+                                                 "--metrics-bind-address", "127.0.0.1:\(port)", "--health-probe-bind-address", "127.0.0.1:\(port)"])
+        defer { op.removeFiles() }
+        let base = "http://127.0.0.1:\(port)"
+        let health = await HTTPProbe.poll(base + "/healthz") { $0.status == 200 }
+        #expect(health?.body == "ok\n", "\(op.log)")
+        let ready = await HTTPProbe.get(base + "/readyz")
+        #expect(ready?.status == 503)
+        #expect(ready?.body == "informers not synced: jobflows, daemonjobs, jobtemplates, jobs[jobflow], jobs[daemonjob], pods[jobflow], pods[daemonjob], nodes\n")
+        let metrics = await HTTPProbe.poll(base + "/metrics") {
+            (metricSamples($0.body, name: "rest_client_requests_total")["{verb=\"list\",code=\"error\"}"] ?? 0) > 0
+        }
+        #expect(metrics?.status == 200, "transport failures are counted with code=error: \(metrics?.body ?? "")")
+        #expect(metricSamples(metrics?.body ?? "", name: "leader_election_master_status")["{name=\"jobflow-operator\"}"] == 0)
+        #expect(op.stop() == 0)
+    }
+
+    /// A kubeconfig whose server refuses connections (port 9, discard, is closed here).
+    static func unreachableKubeconfig() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("unreachable-\(UUID().uuidString).yaml").path
+        try """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
+            users: [{name: u, user: {}}]
+            contexts: [{name: x, context: {cluster: c, user: u}}]
+            current-context: x
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     @Test("a bad address is a usage error naming the flag; a port in use fails the start")
     func badAddresses() throws {
         let bad = try run(Paths.binary, ["operator", "--headless", "--metrics-bind-address", "localhost"])
@@ -94,15 +130,7 @@ struct OperatorEndpointsTests {
         // Something listens on the port; the operator must say so and exit non-zero (no cluster needed:
         // the endpoints start before the first request).
         let holder = try ListeningSocket()
-        let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID().uuidString).yaml").path
-        try """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
-            users: [{name: u, user: {}}]
-            contexts: [{name: x, context: {cluster: c, user: u}}]
-            current-context: x
-            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let kubeconfig = try Self.unreachableKubeconfig()
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         let inUse = try run(Paths.binary, ["operator", "--headless", "--kubeconfig", kubeconfig, "--log-format", "text",
                                            "--health-probe-bind-address", "127.0.0.1:\(holder.port)"], timeout: 60)
