@@ -13,8 +13,10 @@ struct OperatorCommand: AsyncParsableCommand {
             Watches JobFlows, DaemonJobs and JobTemplates (in -n NAMESPACE, or every namespace by \
             default), the Jobs and pods it created and the Nodes, and reconciles them. Replicas \
             compete for the Lease jobflow-operator in --lease-namespace (default: -n, else the \
-            context's namespace); only the leader reconciles. SIGTERM/SIGINT stop the controllers, \
-            release the Lease and exit 0.
+            context's namespace; in a pod, the service account's); only the leader reconciles. \
+            SIGTERM/SIGINT stop the controllers, release the Lease and exit 0. \
+            --metrics-bind-address and --health-probe-bind-address serve /metrics, /healthz and \
+            /readyz (docs/metrics.md).
             """)
 
     @OptionGroup var cluster: ClusterOptions
