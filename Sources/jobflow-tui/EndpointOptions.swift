@@ -27,7 +27,10 @@ struct EndpointOptions: ParsableArguments {
     }
 
     /// Whether `/metrics` is served (then the binary bootstraps the Prometheus backend).
-    var servesMetrics: Bool { (try? metrics) != .disabled && (try? metrics) != nil }
+    var servesMetrics: Bool {
+        guard case .listen? = try? metrics else { return false }  // invalid values never get past validate()
+        return true
+    }
 
     private static func parse(_ value: String, flag: String) throws -> BindAddress {
         do {
