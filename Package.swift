@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         // The sandbox's HTTP server (HTTP/1.1 codec, event loops, chunked watch streams).
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // Operator metrics: libraries record through the swift-metrics API only (a no-op until
+        // a backend is bootstrapped); the binary bootstraps swift-prometheus and serves /metrics.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -39,6 +43,7 @@ let package = Package(
                 "CCurl",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
@@ -58,6 +63,7 @@ let package = Package(
             dependencies: [
                 "Kube",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
@@ -70,6 +76,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The operator's /metrics, /healthz and /readyz over HTTP/1.1 (NIO), bind-address parsing, readiness.
+        .target(
+            name: "OperatorEndpoints",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "jobflow-tui",
             dependencies: [
@@ -77,8 +93,11 @@ let package = Package(
                 "KubeSandbox",
                 "Orchestrator",
                 "TUI",
+                "OperatorEndpoints",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -107,6 +126,11 @@ let package = Package(
         .testTarget(
             name: "OperatorEndToEndTests",
             dependencies: ["Orchestrator", "Kube", "KubeSandbox", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OperatorEndpointsTests",
+            dependencies: ["OperatorEndpoints"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Kube
 
 /// The kubectl-style flags every cluster command shares.
@@ -16,6 +17,11 @@ struct ClusterOptions: ParsableArguments {
     var allNamespaces = false
 
     var selection: ConfigSelection {
-        ConfigSelection(kubeconfigPath: kubeconfig, context: context, namespace: namespace)
+        // JOBFLOW_SERVICE_ACCOUNT_DIR moves the in-cluster token/CA/namespace files, so tests
+        // can run the binary "in a pod" without /var/run/secrets (docs/config.md).
+        let environment = ProcessInfo.processInfo.environment
+        let directory = environment["JOBFLOW_SERVICE_ACCOUNT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        return ConfigSelection(kubeconfigPath: kubeconfig, context: context, namespace: namespace, environment: environment,
+                               serviceAccountDirectory: directory ?? ConfigLoader.defaultServiceAccountDirectory)
     }
 }

@@ -13,8 +13,10 @@ struct OperatorCommand: AsyncParsableCommand {
             Watches JobFlows, DaemonJobs and JobTemplates (in -n NAMESPACE, or every namespace by \
             default), the Jobs and pods it created and the Nodes, and reconciles them. Replicas \
             compete for the Lease jobflow-operator in --lease-namespace (default: -n, else the \
-            context's namespace); only the leader reconciles. SIGTERM/SIGINT stop the controllers, \
-            release the Lease and exit 0.
+            context's namespace; in a pod, the service account's); only the leader reconciles. \
+            SIGTERM/SIGINT stop the controllers, release the Lease and exit 0. \
+            --metrics-bind-address and --health-probe-bind-address serve /metrics, /healthz and \
+            /readyz (docs/metrics.md).
             """)
 
     @OptionGroup var cluster: ClusterOptions
@@ -49,6 +51,8 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-file"), help: ArgumentHelp("With the UI: where the operator's logs go (default: a file in $TMPDIR).", valueName: "path"))
     var logFile: String?
 
+    @OptionGroup var endpoints: EndpointOptions
+
     @OptionGroup var ui: UIOptions
 
     func validate() throws {
@@ -65,6 +69,8 @@ struct OperatorCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = StructuredLogHandler.Format(rawValue: logFormat) ?? .json
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
+        // Before any client or operator exists: metric handles bind to the backend when made.
+        if endpoints.servesMetrics { PrometheusBackend.bootstrap() }
         let logger = Logger(label: "jobflow.operator")
 
         let config: ClientConfiguration
@@ -87,11 +93,13 @@ struct OperatorCommand: AsyncParsableCommand {
         }
         logger.info("connecting", metadata: ["server": "\(config.server)", "context": "\(config.contextName ?? "-")",
                                               "namespace": "\(namespace ?? "*")", "identity": "\(configuration.identity)"])
-        let task = Task { await op.run() }
+        let serving = try await OperatorServing.start(endpoints, operator: op, logger: logger)
+        let task = Task { await serving.run(op) }
         await Signals.waitForTermination()
         logger.info("termination signal; stopping")
         task.cancel()
         await task.value
+        await serving.stop()
         let latency = op.reactionLatency
         if let p50 = latency.p50, let p99 = latency.p99 {
             logger.info("reaction latency", metadata: ["samples": "\(latency.count)", "p50": "\(p50)", "p99": "\(p99)"])
@@ -106,6 +114,7 @@ struct OperatorCommand: AsyncParsableCommand {
 
     /// The terminal UI with the reconcile loop embedded; logs go to a file.
     func runWithUI() async throws {
+        if endpoints.servesMetrics { PrometheusBackend.bootstrap() }
         let config = try loadConfiguration(cluster)
         let client = try KubeClient.make(configuration: config, pacing: pacing, logger: quietLogger())
         let namespace = cluster.allNamespaces ? nil : cluster.namespace
@@ -116,7 +125,7 @@ struct OperatorCommand: AsyncParsableCommand {
         let path = logFile ?? FileManager.default.temporaryDirectory.appendingPathComponent("jobflow-operator-\(getpid()).log").path
         FileHandle.standardError.write(Data("operator logs: \(path)\n".utf8))
         try await OperatorUI.run(client: client, configuration: configuration, context: config.contextName ?? "in-cluster",
-                                 namespace: namespace, mode: .operator, theme: ui.theme, logFile: path)
+                                 namespace: namespace, mode: .operator, theme: ui.theme, logFile: path, endpoints: endpoints)
         print("operator stopped; logs: \(path)")
     }
 }

@@ -11,7 +11,7 @@ import TUI
 /// same whether this process or another replica leads.
 enum OperatorUI {
     static func run(client: KubeClient, configuration: OperatorConfiguration, context: String, namespace: String?,
-                    mode: Mode, theme: Theme, logFile: String) async throws {
+                    mode: Mode, theme: Theme, logFile: String, endpoints: EndpointOptions? = nil) async throws {
         let logger = try fileLogger(path: logFile)
         let op: Operator
         do {
@@ -19,7 +19,10 @@ enum OperatorUI {
         } catch {
             throw CLIError("\(error)")
         }
-        let operatorTask = Task { await op.run() }
+        // Before the terminal is taken over, so a bad address is a plain error message.
+        var serving: OperatorServing?
+        if let endpoints { serving = try await OperatorServing.start(endpoints, operator: op, logger: logger) }
+        let operatorTask = Task { [serving] in if let serving { await serving.run(op) } else { await op.run() } }
         let feed = ClusterFeed.Configuration(
             context: context, namespace: namespace,
             jobFlows: CustomResources.jobFlows, daemonJobs: CustomResources.daemonJobs,
@@ -46,10 +49,12 @@ enum OperatorUI {
         } catch {
             operatorTask.cancel()
             await operatorTask.value
+            await serving?.stop()
             throw error
         }
         operatorTask.cancel()
         await operatorTask.value
+        await serving?.stop()
     }
 
     /// Structured text logs appended to `path`.

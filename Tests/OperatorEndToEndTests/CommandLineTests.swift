@@ -103,9 +103,10 @@ struct CommandLineTests {
         #expect(process.terminationStatus == 0)
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
         let records = try lines.map { try JSONValue.parseYAML(String($0)) }
-        #expect(!records.isEmpty && records.allSatisfy { $0["time"] != nil && $0["level"] != nil && $0["logger"] != nil && $0["message"] != nil })
-        #expect(records.contains { $0["message"] == "job created" && $0[path: "metadata.job.name"] == nil && $0["metadata"]?["job.name"] == "jobflow-example-template-job2" })
-        #expect(records.contains { $0["message"] == "released lease" })
+        // Kubernetes-style JSON: ts, level, logger, msg, then the metadata flattened at the top level.
+        #expect(!records.isEmpty && records.allSatisfy { $0["ts"] != nil && $0["level"] != nil && $0["logger"] != nil && $0["msg"] != nil })
+        #expect(records.contains { $0["msg"] == "job created" && $0["metadata"] == nil && $0["job.name"] == "jobflow-example-template-job2" })
+        #expect(records.contains { $0["msg"] == "released lease" })
         let released = try await h.sandbox.client.get(.leases, namespace: "default", name: "jobflow-operator")
         #expect(released[path: "spec.holderIdentity"]?.stringValue ?? "" == "")
         await h.stop()

@@ -18,6 +18,7 @@ public final class KubeClient: KubeAPI {
     let logger: Logger
     let sleep: @Sendable (Duration) async throws -> Void
     let counters = Mutex(CounterState())
+    let metrics = ClientMetrics()
 
     /// The counters as kept: keyed by verb and numeric code, so counting a response builds no string.
     struct CounterState {
@@ -274,7 +275,7 @@ public final class KubeClient: KubeAPI {
 
     func prepare(method: String, url: String, body: [UInt8]?, contentType: String?, accept: String,
                  timeout: Duration?) async throws -> HTTPRequest {
-        if let pacing { _ = try await pacing.acquire() }
+        if let pacing { metrics.throttled(for: try await pacing.acquire()) }
         let credentials: (authorization: String?, identity: ClientIdentity?)
         do {
             credentials = try await authorizer.credentials()
@@ -302,6 +303,7 @@ public final class KubeClient: KubeAPI {
     /// Counts one response (`code` -1: transport error).
     func count(verb: String, code: Int) {
         counters.withLock { $0.byVerbAndCode[CounterState.Key(verb: verb, code: code), default: 0] += 1 }
+        metrics.requestFinished(verb: verb, code: code)
     }
 
     func noteWarnings(_ headers: [HTTPHeader]) {

@@ -30,14 +30,16 @@ public final class Controller: Sendable {
     private let errorPolicy: ErrorPolicy
     private let timeline: Timeline
     private let logger: Logger
+    private let instruments: ControllerInstruments?
 
     /// Retries everything with backoff except `TerminalError`s.
     public static let defaultErrorPolicy: ErrorPolicy = { error, _ in
         error is any TerminalError ? .awaitChange : .requeueWithBackoff
     }
 
-    public init(queue: WorkQueue, workers: Int = 1, clock: any Clock<Duration> = ContinuousClock(), logger: Logger,
-                errorPolicy: @escaping ErrorPolicy = Controller.defaultErrorPolicy,
+    /// With a `name`, reconciles are counted and timed under `controller=name` (see `ControllerInstruments`).
+    public init(queue: WorkQueue, workers: Int = 1, clock: any Clock<Duration> = ContinuousClock(), name: String? = nil,
+                logger: Logger, errorPolicy: @escaping ErrorPolicy = Controller.defaultErrorPolicy,
                 reconcile: @escaping Reconcile) {
         self.queue = queue
         self.workers = max(1, workers)
@@ -45,6 +47,7 @@ public final class Controller: Sendable {
         self.errorPolicy = errorPolicy
         self.timeline = Timeline(clock)
         self.logger = logger
+        self.instruments = name.map(ControllerInstruments.init)
     }
 
     /// Runs the workers until the queue is shut down and each worker has finished its key.
@@ -85,9 +88,12 @@ public final class Controller: Sendable {
         logger[metadataKey: "reconcile.key"] = "\(key)"
         logger[metadataKey: "reconcile.worker"] = "\(worker)"
         let action: ReconcileAction
+        let started = timeline.now()
         do {
             action = try await reconcile(key)
+            instruments?.finished(action, after: timeline.now() - started)
         } catch {
+            if !(error is CancellationError) { instruments?.finished(nil, after: timeline.now() - started) }
             let decided = errorPolicy(error, key)
             if error is any TerminalError {
                 logger.error("reconcile failed terminally; not retrying", metadata: ["error": "\(error)"])

@@ -14,6 +14,7 @@ public struct Watcher: AsyncSequence, Sendable {
     let configuration: WatcherStateMachine.Configuration
     let timeline: Timeline
     let logger: Logger
+    let metrics: WatcherMetrics
 
     /// Watches `resource` in `namespace` (`nil` = all namespaces) with optional selectors.
     public init(api: any KubeAPI, resource: Resource, namespace: String?, labelSelector: String? = nil,
@@ -31,6 +32,7 @@ public struct Watcher: AsyncSequence, Sendable {
         logger[metadataKey: "resource"] = "\(resource)"
         if let namespace { logger[metadataKey: "namespace"] = "\(namespace)" }
         self.logger = logger
+        self.metrics = WatcherMetrics(resource: resource)
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
@@ -45,6 +47,9 @@ public struct Watcher: AsyncSequence, Sendable {
         var action: WatcherStateMachine.Action?
         var stream: WatchEventStream.AsyncIterator?
         var watchStartedAt: Duration = .zero
+        /// Complete lists so far, and watches opened since the last one (for the metrics).
+        var lists = 0
+        var watchesSinceList = 0
 
         init(watcher: Watcher) {
             self.watcher = watcher
@@ -64,6 +69,12 @@ public struct Watcher: AsyncSequence, Sendable {
         private mutating func apply(_ step: WatcherStateMachine.Step) {
             pending.append(contentsOf: step.events)
             action = step.action
+            for event in step.events {
+                guard case .relisted = event else { continue }
+                if lists > 0 { watcher.metrics.relists.increment() }
+                lists += 1
+                watchesSinceList = 0
+            }
             for case .failed(let error, let delay) in step.events {
                 watcher.logger.warning("watch failed; retrying", metadata: [
                     "error": "\(error)", "retry.in": "\(delay)", "watch.rv": "\(machine.resourceVersion ?? "")",
@@ -88,6 +99,8 @@ public struct Watcher: AsyncSequence, Sendable {
                     apply(machine.listFailed(.wrapping(error)))
                 }
             case .watch(let options):
+                if watchesSinceList > 0 { watcher.metrics.watchRestarts.increment() }
+                watchesSinceList += 1
                 do {
                     let events = try await api.watch(resource, namespace: namespace, options: options)
                     machine.watchOpened()

@@ -36,19 +36,23 @@ public actor WorkQueue {
     private var shuttingDown = false
     private let timeline: Timeline
     private let logger: Logger
+    private let instruments: WorkQueueInstruments?
 
-    /// A queue whose delays run on `clock` and whose `addRateLimited` uses `rateLimiter`.
+    /// A queue whose delays run on `clock` and whose `addRateLimited` uses `rateLimiter`; with a
+    /// `name` it reports the `workqueue_*` metrics under that name (see `WorkQueueInstruments`).
     public init(clock: any Clock<Duration> = ContinuousClock(), rateLimiter: ControllerRateLimiter = .init(),
-                logger: Logger) {
+                name: String? = nil, logger: Logger) {
         self.timeline = Timeline(clock)
         self.rateLimiter = rateLimiter
         self.logger = logger
+        self.instruments = name.map(WorkQueueInstruments.init)
     }
 
     /// Queues `key` unless it is already queued; ignored after shutdown.
     public func add(_ key: String) {
         guard !shuttingDown, !dirty.contains(key) else { return }
         dirty.insert(key)
+        instruments?.adds.increment()
         addedAt[key] = addedAt[key] ?? timeline.now()
         if processing.contains(key) { return }  // re-queued by done(_:)
         enqueue(key)
@@ -79,6 +83,7 @@ public actor WorkQueue {
     public func addRateLimited(_ key: String) {
         guard !shuttingDown else { return }
         let delay = rateLimiter.delay(for: key, now: timeline.now())
+        instruments?.retries.increment()
         add(key, after: delay)
     }
 
@@ -132,6 +137,7 @@ public actor WorkQueue {
             parked.forEach { $0.continuation.resume(returning: nil) }
             delayed.values.forEach { $0.task.cancel() }
             delayed = [:]
+            instruments?.depth.record(0)  // queued keys are dropped: nothing will be handed out
         }
         if drain { await waitUntilIdle() }
     }
@@ -176,6 +182,7 @@ public actor WorkQueue {
             waiter.continuation.resume(returning: key)
         } else {
             queue.append(key)
+            instruments?.depth.record(depth)
         }
     }
 
@@ -189,13 +196,18 @@ public actor WorkQueue {
         }
         dirty.remove(key)
         markProcessing(key)
+        instruments?.depth.record(depth)
         return key
     }
 
     private func markProcessing(_ key: String) {
         processing.insert(key)
         handedOut += 1
-        if let added = addedAt.removeValue(forKey: key) { lastWait[key] = timeline.now() - added }
+        if let added = addedAt.removeValue(forKey: key) {
+            let waited = timeline.now() - added
+            lastWait[key] = waited
+            instruments?.queueDuration.record(duration: waited)
+        }
     }
 
     private func delayedFired(id: Int, key: String) {

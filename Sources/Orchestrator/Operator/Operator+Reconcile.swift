@@ -218,6 +218,7 @@ extension Operator {
         let now = ticks.now()
         if let since = state.withLock({ $0.finishedAt.removeValue(forKey: kind + "/" + key) }) {
             reactionLatency.record(now - since)
+            metrics.reactionLatency.record(duration: now - since)
         }
     }
 

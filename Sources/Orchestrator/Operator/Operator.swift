@@ -29,6 +29,7 @@ public final class Operator: Sendable {
     let clock: any Clock<Duration>
     let wallClock: @Sendable () -> Date
     let ticks: Ticks
+    let metrics = OperatorMetrics()
 
     struct Queues: Sendable {
         var flows: WorkQueue
@@ -72,6 +73,7 @@ public final class Operator: Sendable {
         self.recorder = EventRecorder(api: api, configuration: .init(component: "jobflow-operator", instance: configuration.identity),
                                       clock: clock, wallClock: wallClock, logger: logger)
         registerHandlers()
+        metrics.observe(flows: caches.flows, daemonJobs: caches.daemonJobs)
     }
 
     /// Leading, Lease holder and last renew as observed, cache sync, counters (a copy; stale at once).
@@ -87,6 +89,9 @@ public final class Operator: Sendable {
 
     /// Whether every informer has listed once.
     public var hasSynced: Bool { caches.hasSynced }
+
+    /// The informers whose first list has not completed yet (`jobflows`, `jobs[jobflow]`, `nodes`, …), for `/readyz`.
+    public var unsyncedInformers: [String] { caches.named.filter { !$0.informer.hasSynced }.map(\.name) }
 
     private var watchProblems: [WatchProblem] {
         caches.named.compactMap { name, informer in
@@ -204,20 +209,21 @@ public final class Operator: Sendable {
     }
 
     private func startControllers() -> RunningControllers {
-        let flowQueue = WorkQueue(clock: clock, logger: logger)
-        let daemonQueue = WorkQueue(clock: clock, logger: logger)
+        let flowQueue = WorkQueue(clock: clock, name: "jobflow", logger: logger)
+        let daemonQueue = WorkQueue(clock: clock, name: "daemonjob", logger: logger)
         var flowLog = logger
         flowLog[metadataKey: "controller"] = "jobflow"
         var daemonLog = logger
         daemonLog[metadataKey: "controller"] = "daemonjob"
-        let flows = Controller(queue: flowQueue, workers: configuration.workers, clock: clock, logger: flowLog,
+        let flows = Controller(queue: flowQueue, workers: configuration.workers, clock: clock, name: "jobflow", logger: flowLog,
                                errorPolicy: errorPolicy(flowLog)) { [self] key in try await self.reconcileFlow(key) }
-        let daemons = Controller(queue: daemonQueue, workers: configuration.workers, clock: clock, logger: daemonLog,
+        let daemons = Controller(queue: daemonQueue, workers: configuration.workers, clock: clock, name: "daemonjob", logger: daemonLog,
                                  errorPolicy: errorPolicy(daemonLog)) { [self] key in try await self.reconcileDaemonJob(key) }
         let task = Task { [self] in
             // Reconcile nothing before every cache has listed once: absence would mean nothing.
             guard await caches.waitForSync() else { return }
             state.withLock { $0.queues = Queues(flows: flowQueue, daemonJobs: daemonQueue) }
+            metrics.leader.record(1)
             for key in caches.flows.store.snapshot().keys { await flowQueue.add(key) }
             for key in caches.daemonJobs.store.snapshot().keys { await daemonQueue.add(key) }
             logger.info("caches synced; controllers running")
@@ -228,6 +234,7 @@ public final class Operator: Sendable {
         }
         return RunningControllers(flows: flows, daemonJobs: daemons, task: task, grace: configuration.stopGracePeriod) { [self] in
             state.withLock { $0.queues = nil }
+            metrics.leader.record(0)
         }
     }
 
