@@ -45,10 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
         let url: URL
         do {
             url = try await sandbox.start()
-            guard let crds = ProjectFiles.crdDirectory() else {
-                throw CLIError("deploy/crds not found: run the demo from the project's checkout (make demo)")
-            }
-            try sandbox.apply(manifestsAt: crds)
+            try ProjectFiles.applyEmbeddedCRDs(to: sandbox)
             let examplesPath = examples ?? ProjectFiles.examplesDirectory()
             guard let examplesPath else { throw CLIError("examples/ not found: run the demo from the project's checkout (make demo)") }
             try sandbox.apply(manifestsAt: examplesPath)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kube
 import KubeSandbox
+import Orchestrator
 import Logging
 
 /// `jobflow-tui sandbox`: serve the embedded cluster until interrupted.
@@ -36,7 +37,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("apply"), help: ArgumentHelp("Apply these manifests (files or directories) once ready (repeatable).", valueName: "path"))
     var apply: [String] = []
 
-    @Option(name: .customLong("crds"), help: ArgumentHelp("Directory of CRDs to install at start.", valueName: "path"))
+    @Option(name: .customLong("crds"), help: ArgumentHelp("Directory of CRDs to install at start (default: the JobFlow CRDs built into the binary).", valueName: "path"))
     var crds: String?
 
     func validate() throws {
@@ -78,10 +79,10 @@ struct SandboxCommand: AsyncParsableCommand {
             throw CLIError("cannot start the sandbox on \(listen): \(error)")
         }
         do {
-            if let crdDirectory = crds ?? ProjectFiles.crdDirectory() {
-                try sandbox.apply(manifestsAt: crdDirectory)
+            if let crds {
+                try sandbox.apply(manifestsAt: crds)
             } else {
-                FileHandle.standardError.write(Data("warning: deploy/crds not found; the JobFlow CRDs are not installed (use --crds DIR)\n".utf8))
+                try ProjectFiles.applyEmbeddedCRDs(to: sandbox)
             }
             for path in apply { try sandbox.apply(manifestsAt: path) }
         } catch {
@@ -102,8 +103,13 @@ struct SandboxCommand: AsyncParsableCommand {
 
 /// Where the project's own files are when running from a checkout or an installed binary.
 enum ProjectFiles {
-    /// deploy/crds in the working directory or above the binary (a checkout's .build/…).
-    static func crdDirectory() -> String? { find("deploy/crds") }
+    /// The CRDs built into the binary (the same files as deploy/crds; a test keeps them equal), so
+    /// the sandbox has them wherever the binary runs.
+    static func applyEmbeddedCRDs(to sandbox: Sandbox) throws {
+        for file in EmbeddedManifests.files where file.path.hasPrefix("crds/") {
+            for document in try JSONValue.parseYAMLDocuments(file.text) { try sandbox.apply(object: document) }
+        }
+    }
 
     /// examples/ in the working directory or above the binary.
     static func examplesDirectory() -> String? { find("examples") }

@@ -25,6 +25,19 @@ struct KubectlAgainstSandboxTests {
         #expect(!r.out.contains("sandbox-token"), "the token must never be printed")
     }
 
+    @Test func theSandboxCarriesItsCRDsOutsideTheCheckout() throws {
+        let sandbox = try SandboxProcess(embeddedCRDs: true)
+        defer { #expect(sandbox.stop() == 0) }
+        let r = try k(sandbox, "get", "crd", "-o", "name")
+        #expect(r.status == 0, "\(r.err)")
+        for name in ["jobflows", "daemonjobs", "jobtemplates"] {
+            #expect(r.out.contains("customresourcedefinition.apiextensions.k8s.io/\(name).api.practice.com"), "\(r.out)")
+        }
+        let flow = try String(contentsOfFile: Paths.root + "/examples/jobflow-example.yaml", encoding: .utf8)
+        let applied = try k(sandbox, "apply", "-f", "-", stdin: flow)
+        #expect(applied.status == 0, "\(applied.err)")
+    }
+
     @Test func clusterInfoFailsClearlyWhenNothingListens() throws {
         let sandbox = try SandboxProcess()
         let kubeconfig = try String(contentsOfFile: sandbox.kubeconfig, encoding: .utf8)

@@ -77,7 +77,9 @@ final class SandboxProcess {
     let directory: URL
     let output: URL
 
-    init(arguments: [String] = []) throws {
+    /// `embeddedCRDs`: start it outside the checkout without `--crds`, so it must use the CRDs
+    /// built into the binary.
+    init(arguments: [String] = [], embeddedCRDs: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         kubeconfig = directory.appendingPathComponent("kubeconfig.yaml").path
@@ -86,8 +88,9 @@ final class SandboxProcess {
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("stderr").path, contents: nil)
         process.executableURL = URL(fileURLWithPath: Paths.binary)
-        process.arguments = ["sandbox", "--write-kubeconfig", kubeconfig, "--audit-log", auditLog,
-                             "--crds", Paths.root + "/deploy/crds"] + arguments
+        process.arguments = ["sandbox", "--write-kubeconfig", kubeconfig, "--audit-log", auditLog]
+            + (embeddedCRDs ? [] : ["--crds", Paths.root + "/deploy/crds"]) + arguments
+        if embeddedCRDs { process.currentDirectoryURL = directory }
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
         process.standardInput = FileHandle.nullDevice
