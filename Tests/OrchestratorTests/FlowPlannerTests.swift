@@ -145,6 +145,14 @@ import Testing
         #expect(valid?["reason"] == "UnknownDependency")
         #expect(valid?["message"] == #"spec.flows[2].dependencies[1]: unknown flow entry "job2""#)
         #expect(plan.events.map(\.reason).contains("ValidationFailed"))
+        // Every entry says why it never starts, including those behind a dependency: in an invalid
+        // flow "waiting for job1" would promise a start that never comes.
+        for entry in plan.status["jobs"]?.arrayValue ?? [] {
+            #expect(entry["phase"] == "Waiting")
+            #expect(entry["reason"] == "FlowInvalid")
+            #expect(entry["message"] == "not started: the spec is invalid")
+        }
+        #expect(plan.status["jobs"]?.arrayValue?.count == 4)
     }
 
     @Test func jobDeletedBySomeoneElseIsReportedNotRecreated() throws {

@@ -83,6 +83,9 @@ public enum FlowPlanner {
                 // Stays cancelled until retried.
             } else if unit.jobUID != nil {
                 events += PlanSupport.vanished(&unit, reason: "JobDeleted", now: nowString)
+            } else if !valid {
+                // Nothing starts in an invalid flow, so "waiting for job1" would promise what never comes.
+                setWaiting(&unit, "FlowInvalid", "not started: the spec is invalid")
             } else {
                 let readiness = Readiness.of(dependencies: entry.dependencies, phases: phases, skipRoots: skipRoots)
                 switch readiness {
@@ -97,9 +100,7 @@ public enum FlowPlanner {
                     unit.reason = "WaitingForDependencies"
                     unit.message = "waiting for " + on.joined(separator: ", ")
                 case .ready:
-                    if !valid {
-                        setWaiting(&unit, "FlowInvalid", "not started: the spec is invalid")
-                    } else if terminating {
+                    if terminating {
                         setWaiting(&unit, "FlowTerminating", "not started: the JobFlow is being deleted")
                     } else if cancelledFlow {
                         unit.phase = .cancelled
