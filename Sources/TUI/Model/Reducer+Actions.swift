@@ -100,6 +100,13 @@ extension AppState {
                 }
                 lines = ["\(e.displayName) runs again (attempt \(e.attempts &+ 1))"]
                 if !deps.isEmpty { lines.append("dependents that will run again: " + list(deps)) }
+                // Under FailFast, entries held back only because this one failed start too once no
+                // other entry is failed.
+                let stillFailed = tree.entries.contains { $0.phase == .failed && $0.name != e.name }
+                let held = tree.entries.filter { $0.phase == .skipped && $0.reason == "FailFast" && !deps.contains($0.name) }.map(\.name)
+                if e.phase == .failed, !stillFailed, !held.isEmpty {
+                    lines.append("held back by FailFast, will start too: " + list(held))
+                }
             } else {
                 guard !e.phase.isFinished else { return refuse("nothing to cancel: \(e.displayName) is \(e.phase.word)") }
                 lines = ["\(e.displayName) is stopped (its Job and pod deleted)"]

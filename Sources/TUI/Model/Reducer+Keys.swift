@@ -18,9 +18,10 @@ extension AppState {
             confirmation = nil
             // Read-only is checked here too: the single gate every mutation passes.
             guard mutationGate(c.action) != nil else { return [] }
-            pending.append(PendingRequest(action: c.action, target: c.target, since: now, seen: false,
-                                          fingerprint: PendingRequest.fingerprint(of: object(c.target.ref), target: c.target)))
-            message = StatusMessage(text: "\(c.action == .retry ? "retry" : "cancel") requested: \(describe(c.target)) (pending until the operator carries it out)", isError: false)
+            let request = PendingRequest(action: c.action, target: c.target, since: now, seen: false,
+                                         fingerprint: PendingRequest.fingerprint(of: object(c.target.ref), target: c.target))
+            pending.append(request)
+            message = StatusMessage(text: pendingText(request), isError: false)
             return [c.action == .retry ? .requestRetry(c.target) : .requestCancel(c.target)]
         case .char("n"), .char("N"), .escape, .char("q"):
             confirmation = nil

@@ -14,6 +14,9 @@ public func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect])
         s.height = max(0, h)
     case .tick(let now):
         s.now = now
+        for request in s.pending where !request.seen && now - request.since > 60 {
+            s.settled(request, text: "\(request.action == .retry ? "retry" : "cancel") of \(s.describe(request.target)) not carried out within 60 s: is an operator running?", isError: true)
+        }
         s.pending.removeAll { !$0.seen && now - $0.since > 60 }
     case .snapshotChanged(let snap):
         s.snapshot = snap
@@ -67,16 +70,36 @@ extension AppState {
 
     /// Marks requests whose annotation appeared, drops those whose annotation went away again.
     mutating func updatePending() {
+        var done: [PendingRequest] = []
         pending = pending.compactMap { p in
             var p = p
             let key = p.action == .retry ? Annotations.retry : Annotations.cancel
             let object = self.object(p.target.ref)
             let present = object?[path: "metadata.annotations"]?[key] != nil
             if present { p.seen = true; return p }
-            if p.seen { return nil }
-            // Carried out before any snapshot showed the annotation: the targets moved on.
-            return PendingRequest.fingerprint(of: object, target: p.target) != p.fingerprint ? nil : p
+            // Gone after it was seen, or carried out before any snapshot showed the annotation
+            // (the targets moved on): either way the operator has done it.
+            if p.seen || PendingRequest.fingerprint(of: object, target: p.target) != p.fingerprint {
+                done.append(p)
+                return nil
+            }
+            return p
         }
+        for request in done {
+            settled(request, text: "\(request.action == .retry ? "retry" : "cancel") carried out: \(describe(request.target))", isError: false)
+        }
+    }
+
+    /// The status line while `request` waits for the operator.
+    func pendingText(_ request: PendingRequest) -> String {
+        "\(request.action == .retry ? "retry" : "cancel") requested: \(describe(request.target)) (pending until the operator carries it out)"
+    }
+
+    /// Replaces the status line's "pending" message for `request` (and only that one: a newer
+    /// message the user caused stays) once the request is carried out or given up on.
+    mutating func settled(_ request: PendingRequest, text: String, isError: Bool) {
+        guard message?.text == pendingText(request) else { return }
+        message = StatusMessage(text: text, isError: isError)
     }
 
     /// The rows the flow view lists right now (tree rows, or matching entries when filtering).

@@ -100,14 +100,18 @@ public final class NcursesTerminal: TerminalDevice, @unchecked Sendable {
 
     public func readInput(timeoutMs: Int) -> TerminalInput? {
         if let key = readKeyNow() { return key }
+        // stdin, the runner's wake pipe, and the signal self-pipe (a SIGWINCH or Ctrl-C delivered
+        // to another thread still ends the wait at once); a descriptor of -1 is ignored by poll.
         var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-        let n = poll(&fds, wakeRead >= 0 ? 2 : 1, Int32(timeoutMs))
+                   pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: SignalFlags.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+        let n = poll(&fds, 3, Int32(timeoutMs))
         guard n > 0 else { return nil }   // timeout, or EINTR from a signal: the runner polls flags
         if fds[1].revents != 0 {
             var buf = [UInt8](repeating: 0, count: 64)
             while read(wakeRead, &buf, buf.count) > 0 {}
         }
+        if fds[2].revents != 0 { SignalFlags.drainWakeups() }   // the runner reads the flags next turn
         return fds[0].revents != 0 ? readKeyNow() : nil
     }
 

@@ -96,7 +96,12 @@ public final class TUIRunner: Sendable {
         var lastTick = clock.monotonicMs()
         let frameMs = Int64(1000 / maxFPS)
 
+        // After any resize the next frame is drawn whole, even when the size ends where it was:
+        // the terminal (tmux above all) may have cropped or moved what is on screen meanwhile.
+        var repaint = false
+
         func apply(_ event: AppEvent) -> Bool {
+            if case .resized = event { repaint = true }
             let (next, effects) = reduce(state, event)
             state = next
             dirty = true
@@ -124,7 +129,8 @@ public final class TUIRunner: Sendable {
             }
             if dirty && now - lastFrame >= frameMs {
                 let grid = ScreenView.render(state, theme: theme)
-                let full = shown == nil || shown!.width != grid.width || shown!.height != grid.height
+                let full = repaint || shown == nil || shown!.width != grid.width || shown!.height != grid.height
+                repaint = false
                 let runs = grid.diff(from: full ? nil : shown)
                 if !runs.isEmpty || full { terminal.draw(runs, full: full) }
                 framesDrawn.add(1, ordering: .relaxed)

@@ -43,8 +43,61 @@ import Testing
         snap.jobFlows[1][path: "metadata.annotations"] = [Annotations.retry: "transform"]
         s = run(s, [.snapshotChanged(snap)]).0
         #expect(s.pending.first?.seen == true)
+        #expect(s.message?.text.hasSuffix("(pending until the operator carries it out)") == true)
         s = run(s, [.snapshotChanged(Fixtures.snapshot())]).0
         #expect(s.pending.isEmpty)
+        // The status line no longer says "pending" once the operator has done it.
+        #expect(s.message?.text == "retry carried out: transform in JobFlow batch/etl-nightly")
+    }
+
+    @Test func retryUnderFailFastNamesTheEntriesItReleases() {
+        let flow = Fixtures.flow("ff", state: "Failed", jobs: [
+            Fixtures.job("broken", "Failed", started: 60, done: 50, reason: "BackoffLimitExceeded"),
+            Fixtures.job("slow", "Succeed", started: 60, done: 40),
+            Fixtures.job("later", "Skipped", deps: ["slow"], reason: "FailFast", message: "not started: broken failed and failurePolicy is FailFast"),
+        ])
+        var snap = Fixtures.snapshot()
+        snap.jobFlows = [flow]
+        var s = AppState(mode: .operator, width: 80, height: 24, now: Fixtures.now, snapshot: snap)
+        s = openFlow(s, named: "ff")
+        #expect(s.flowSelection == "broken")
+        s = run(s, keys("r")).0
+        let c = try! #require(s.confirmation)
+        #expect(c.lines.contains("held back by FailFast, will start too: later"))
+
+        // With another failure left, FailFast still holds them: the dialog does not promise it.
+        var two = snap
+        two.jobFlows = [Fixtures.flow("ff", state: "Failed", jobs: [
+            Fixtures.job("broken", "Failed", reason: "BackoffLimitExceeded"),
+            Fixtures.job("other", "Failed", reason: "BackoffLimitExceeded"),
+            Fixtures.job("later", "Skipped", reason: "FailFast"),
+        ])]
+        var t = openFlow(AppState(mode: .operator, width: 80, height: 24, now: Fixtures.now, snapshot: two), named: "ff")
+        t = run(t, keys("r")).0
+        #expect(t.confirmation?.lines.contains { $0.hasPrefix("held back by FailFast") } == false)
+    }
+
+    @Test func aRequestNobodyCarriesOutIsReportedAfterAMinute() {
+        var s = openFlow(Fixtures.state(), named: "etl-nightly")
+        s = run(s, [.key(.down)] + keys("ry")).0
+        s = run(s, [.tick(now: s.now + 30)]).0
+        #expect(s.pending.count == 1)
+        s = run(s, [.tick(now: s.now + 31)]).0
+        #expect(s.pending.isEmpty)
+        #expect(s.message?.isError == true)
+        #expect(s.message?.text.contains("not carried out within 60 s") == true)
+    }
+
+    @Test func aNewerMessageIsNotOverwrittenWhenTheRequestSettles() {
+        var s = openFlow(Fixtures.state(), named: "etl-nightly")
+        s = run(s, [.key(.down)] + keys("ry")).0
+        s = run(s, keys("c")).0   // a later message, caused by the user
+        #expect(s.message?.text == "nothing to cancel: transform is Failed")
+        var snap = Fixtures.snapshot()
+        snap.jobFlows[1][path: "metadata.annotations"] = [Annotations.retry: "transform"]
+        s = run(s, [.snapshotChanged(snap), .snapshotChanged(Fixtures.snapshot())]).0
+        #expect(s.pending.isEmpty)
+        #expect(s.message?.text == "nothing to cancel: transform is Failed")
     }
 
     @Test func pendingClearsWhenCarriedOutBetweenSnapshots() {

@@ -122,6 +122,18 @@ final class EffectLog: Sendable {
         #expect(term.record.withLock { $0.draws.last?.full } == true)
     }
 
+    @Test func resizeThatEndsAtTheSameSizeStillRedrawsFully() throws {
+        // tmux zoomed in and out within one frame: the size is back where it was, but the screen
+        // was cropped meanwhile, so diffing against the last frame would leave it broken.
+        let log = EffectLog()
+        let term = FakeTerminal(inputs: [.resized(width: 100, height: 30), .resized(width: 80, height: 24)]
+                                + Array(repeating: nil, count: 10))
+        _ = try runner(log: log).run(on: term)
+        let draws = term.record.withLock { $0.draws }
+        #expect(draws.count == 2)
+        #expect(draws.last?.full == true)
+    }
+
     @Test func terminateSignalEndsAndRestores() throws {
         let log = EffectLog()
         let term = FakeTerminal(inputs: [])
