@@ -123,12 +123,20 @@ public final class ClusterFeed: Sendable {
         return events.flatMap { $0.store.snapshot().sortedObjects }.sorted { time($0) < time($1) }
     }
 
+    /// An error for the status line: a transport error without its request URL (the header names
+    /// the context, and a ~120-character URL would push the cause off an 80-column line).
+    static func shortDescription(_ error: any Error) -> String {
+        if let kube = error as? KubeError, case .transport(let transport) = kube { return transport.message }
+        if let transport = error as? TransportError { return transport.message }
+        return String(describing: error)
+    }
+
     /// Connecting until every informer synced; failing while any watch fails (the first one's error).
     var connection: ConnectionStatus {
         for informer in allInformers {
             let status = informer.status
             if case .failing(let retryIn) = status.connection {
-                let message = status.lastError.map { String(describing: $0) } ?? "watch failing"
+                let message = status.lastError.map(ClusterFeed.shortDescription) ?? "watch failing"
                 return .failing(message: message, retryIn: Int(retryIn.seconds.rounded(.up)))
             }
         }

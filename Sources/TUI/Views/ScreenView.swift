@@ -71,7 +71,8 @@ public enum ScreenView {
             return
         }
         if case .failing(let msg, let retry) = s.snapshot.connection {
-            c.text("watch failing: \(Sanitizer.singleLine(msg)), retrying in \(retry)s", x: 0, y: y, style: .warning)
+            // The countdown first: the cause may be long and is cut at the right edge.
+            c.text("watch failing, retrying in \(retry)s: \(Sanitizer.singleLine(msg))", x: 0, y: y, style: .warning)
             return
         }
         if s.snapshot.connection == .connecting {
