@@ -12,8 +12,10 @@ struct OperatorCommand: AsyncParsableCommand {
         discussion: """
             Watches JobFlows, DaemonJobs and JobTemplates (in -n NAMESPACE, or every namespace by \
             default), the Jobs and pods it created and the Nodes, and reconciles them. Replicas \
-            compete for the Lease jobflow-operator in --lease-namespace (default: -n, else the \
-            context's namespace; in a pod, the service account's); only the leader reconciles. \
+            compete for the Lease jobflow-operator in --lease-namespace (default: in a pod, the \
+            service account's namespace; elsewhere jobflow-system when that namespace exists, so a \
+            dev-box operator stands by while an installed one leads; else -n or the context's \
+            namespace); only the leader reconciles. \
             SIGTERM/SIGINT stop the controllers, release the Lease and exit 0. \
             --metrics-bind-address and --health-probe-bind-address serve /metrics, /healthz and \
             /readyz (docs/metrics.md).
@@ -81,9 +83,11 @@ struct OperatorCommand: AsyncParsableCommand {
         }
         let client = try KubeClient.make(configuration: config, pacing: pacing)
         let namespace = cluster.allNamespaces ? nil : cluster.namespace
+        let lease = await LeaseLocation.resolve(explicit: leaseNamespace, flag: "--lease-namespace", config: config,
+                                                fallback: namespace ?? config.namespace, api: client)
+        if let note = lease.note { logger.notice("\(note)") }
         var configuration = OperatorConfiguration(namespace: namespace, identity: identity ?? OperatorConfiguration.defaultIdentity(),
-                                                  leaseNamespace: leaseNamespace ?? namespace ?? config.namespace,
-                                                  leaderElection: !noLeaderElection)
+                                                  leaseNamespace: lease.namespace, leaderElection: !noLeaderElection)
         configuration.workers = workers
         let op: Operator
         do {
@@ -118,9 +122,11 @@ struct OperatorCommand: AsyncParsableCommand {
         let config = try loadConfiguration(cluster)
         let client = try KubeClient.make(configuration: config, pacing: pacing, logger: quietLogger())
         let namespace = cluster.allNamespaces ? nil : cluster.namespace
+        let lease = await LeaseLocation.resolve(explicit: leaseNamespace, flag: "--lease-namespace", config: config,
+                                                fallback: namespace ?? config.namespace, api: client)
+        if let note = lease.note { FileHandle.standardError.write(Data("\(note)\n".utf8)) }
         var configuration = OperatorConfiguration(namespace: namespace, identity: identity ?? OperatorConfiguration.defaultIdentity(),
-                                                  leaseNamespace: leaseNamespace ?? namespace ?? config.namespace,
-                                                  leaderElection: !noLeaderElection)
+                                                  leaseNamespace: lease.namespace, leaderElection: !noLeaderElection)
         configuration.workers = workers
         let path = logFile ?? FileManager.default.temporaryDirectory.appendingPathComponent("jobflow-operator-\(getpid()).log").path
         FileHandle.standardError.write(Data("operator logs: \(path)\n".utf8))

@@ -23,11 +23,12 @@ enum OperatorUI {
         var serving: OperatorServing?
         if let endpoints { serving = try await OperatorServing.start(endpoints, operator: op, logger: logger) }
         let operatorTask = Task { [serving] in if let serving { await serving.run(op) } else { await op.run() } }
-        let feed = ClusterFeed.Configuration(
+        var feed = ClusterFeed.Configuration(
             context: context, namespace: namespace,
             jobFlows: CustomResources.jobFlows, daemonJobs: CustomResources.daemonJobs,
             leaseNamespace: configuration.leaderElection?.namespace ?? namespace ?? "default",
             leaseName: OperatorConfiguration.leaseName)
+        feed.ownIdentity = configuration.leaderElection == nil ? nil : configuration.identity
         let session = LiveSession(client: client, feed: feed, mode: mode, theme: theme, logger: logger) { effect in
             let (target, kind, annotation): (ActionTarget, String, String)
             switch effect {

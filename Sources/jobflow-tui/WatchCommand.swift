@@ -20,7 +20,7 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var ui: UIOptions
 
-    @Option(name: .customLong("operator-namespace"), help: ArgumentHelp("Namespace of the operator's lease (default: -n or the context's).", valueName: "namespace"))
+    @Option(name: .customLong("operator-namespace"), help: ArgumentHelp("Namespace of the operator's lease (default: jobflow-system when it exists, else -n or the context's).", valueName: "namespace"))
     var operatorNamespace: String?
 
     func run() async throws {
@@ -28,10 +28,15 @@ struct WatchCommand: AsyncParsableCommand {
         let logger = quietLogger()
         let client = try KubeClient.make(configuration: config, logger: logger)
         let namespace = cluster.allNamespaces ? nil : (cluster.namespace ?? config.namespace)
+        let lease = await LeaseLocation.resolve(explicit: operatorNamespace, flag: "--operator-namespace", config: config,
+                                                fallback: cluster.namespace ?? config.namespace, api: client)
+        if let note = lease.note, lease.namespace != LeaseLocation.installNamespace {
+            FileHandle.standardError.write(Data("\(note)\n".utf8))
+        }
         let feed = ClusterFeed.Configuration(
             context: config.contextName ?? "in-cluster", namespace: namespace,
             jobFlows: CustomResources.jobFlows, daemonJobs: CustomResources.daemonJobs,
-            leaseNamespace: operatorNamespace ?? cluster.namespace ?? config.namespace)
+            leaseNamespace: lease.namespace)
         let session = LiveSession(client: client, feed: feed, mode: .watch, theme: ui.theme, logger: logger) { effect in
             // The reducer refuses every write in watch mode; reaching this is a bug, so refuse loudly.
             throw CLIError("watch mode is read-only: \(effect) was refused")

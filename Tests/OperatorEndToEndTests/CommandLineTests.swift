@@ -111,4 +111,47 @@ struct CommandLineTests {
         #expect(released[path: "spec.holderIdentity"]?.stringValue ?? "" == "")
         await h.stop()
     }
+
+    @Test("a local operator finds the installed operator's Lease in jobflow-system and stands by instead of leading beside it", .enabled(if: built))
+    func localOperatorStandsByForTheInstalledOne() async throws {
+        let h = try await Harness.make()
+        let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("jf-standby-\(getpid()).kubeconfig").path
+        try h.sandbox.writeKubeconfig(to: kubeconfig)
+        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+        // What `jobflow-tui install` leaves: the namespace, and the in-cluster replica holding the Lease.
+        try h.sandbox.apply(object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "jobflow-system"]])
+        let now = JSONValue.string(KubeTimestamp.microTime(Date()))
+        _ = try await h.sandbox.client.create(.leases, namespace: "jobflow-system", object: [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": "jobflow-operator", "namespace": "jobflow-system"],
+            "spec": ["holderIdentity": "jobflow-operator-7c9", "leaseDurationSeconds": 3600, "acquireTime": now, "renewTime": now],
+        ])
+        try h.apply(example: "jobflow-example-template.yaml")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["operator", "--headless", "-n", "default", "--kubeconfig", kubeconfig, "--identity", "dev-box"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Two election rounds against the installed operator's Lease (retry period 2 s).
+        let leasePath = "/apis/coordination.k8s.io/v1/namespaces/jobflow-system/leases/jobflow-operator"
+        try await h.waitFor("two election rounds on jobflow-system/jobflow-operator", timeout: .seconds(60)) {
+            h.sandbox.audit.all.filter { $0.verb == "get" && $0.path.hasPrefix(leasePath) }.count >= 2
+        }
+        let lease = try await h.sandbox.client.get(.leases, namespace: "jobflow-system", name: "jobflow-operator")
+        #expect(lease[path: "spec.holderIdentity"] == "jobflow-operator-7c9")
+        // No Lease of its own in the context's namespace, no Job created: it is not a second leader.
+        await #expect(throws: (any Error).self) { _ = try await h.sandbox.client.get(.leases, namespace: "default", name: "jobflow-operator") }
+        #expect(try await h.jobs().isEmpty)
+        #expect(!h.sandbox.audit.all.contains { $0.path.contains("/leases") && $0.path.contains("/namespaces/default/") })
+        process.terminate()
+        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(output.contains("lease in namespace jobflow-system"))
+        #expect(output.contains("standing by") && output.contains("jobflow-operator-7c9"))
+        await h.stop()
+    }
 }

@@ -35,6 +35,8 @@ public final class LeaderElector: Sendable {
     private struct State {
         var machine: LeaderElectionStateMachine
         var lastError: KubeError?
+        /// The other holder last reported at info level (so standing by is said once per holder).
+        var reportedHolder: String?
     }
     private let state: Mutex<State>
 
@@ -145,7 +147,16 @@ public final class LeaderElector: Sendable {
             let written: JSONValue
             switch decision {
             case .wait(let holder):
-                logger.trace("lease held by another candidate", metadata: ["lease.holder": "\(holder)"])
+                let isNew = state.withLock { s in
+                    defer { s.reportedHolder = holder }
+                    return s.reportedHolder != holder
+                }
+                if isNew {
+                    logger.info("standing by: the lease is held by another candidate",
+                                metadata: ["lease.holder": "\(holder)", "lease": "\(c.namespace)/\(c.name)"])
+                } else {
+                    logger.trace("lease held by another candidate", metadata: ["lease.holder": "\(holder)"])
+                }
                 return failRound(nil)
             case .create(let lease):
                 written = try await api.create(.leases, namespace: c.namespace, object: lease)

@@ -23,6 +23,8 @@ public final class ClusterFeed: Sendable {
         /// Where the operator's leader Lease lives.
         public var leaseNamespace: String
         public var leaseName: String
+        /// This process's identity in that Lease when it runs the operator itself (operator mode).
+        public var ownIdentity: String?
         public var interval: Duration
 
         public init(context: String, namespace: String?, jobFlows: Resource, daemonJobs: Resource,
@@ -108,11 +110,13 @@ public final class ClusterFeed: Sendable {
             leaseInfo = LeaseInfo(holder: holder, renewTime: Int64(renew.timeIntervalSince1970),
                                   durationSeconds: object[path: "spec.leaseDurationSeconds"]?.intValue ?? 15)
         }
-        return ClusterSnapshot(
+        var snapshot = ClusterSnapshot(
             context: configuration.context, namespace: configuration.namespace,
             jobFlows: flows.store.snapshot().sortedObjects, daemonJobs: daemonJobs.store.snapshot().sortedObjects,
             jobs: keyed(jobs), pods: keyed(pods), events: sortedEvents(), lease: leaseInfo,
             connection: connection, takenAt: Int64(now.timeIntervalSince1970))
+        snapshot.ownIdentity = configuration.ownIdentity
+        return snapshot
     }
 
     /// Events oldest first (by last time seen), newest last.

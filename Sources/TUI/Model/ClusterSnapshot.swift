@@ -65,6 +65,8 @@ public struct ClusterSnapshot: Sendable {
     public var events: [JSONValue]
     /// nil when no operator holds the lease (or it expired).
     public var lease: LeaseInfo?
+    /// The identity this process competes for the lease with (operator mode); nil when attached.
+    public var ownIdentity: String?
     public var connection: ConnectionStatus
     /// Seconds since the epoch when the snapshot was taken (ages and durations count from here
     /// until the next tick moves `AppState.now`).

@@ -52,14 +52,24 @@ public enum ScreenView {
     }
 
     /// "operator: X (lease renewed 2s ago)", or a warning when nobody holds a live lease.
+    /// In operator mode it also says whether this process leads or stands by for another holder.
     public static func leaseText(_ s: AppState, short: Bool = false) -> (String, Bool) {
-        guard let lease = s.snapshot.lease, !lease.holder.isEmpty else { return ("no operator running", false) }
+        let own = s.snapshot.ownIdentity
+        guard let lease = s.snapshot.lease, !lease.holder.isEmpty else {
+            return (own == nil ? "no operator running" : "no leader yet: acquiring the lease", false)
+        }
         let ago = Time.short(s.now - lease.renewTime)
         let holder = Sanitizer.singleLine(lease.holder)
         if s.now - lease.renewTime > lease.durationSeconds {
             return ("operator lease expired: \(holder) (renewed \(ago) ago)", false)
         }
-        return ("operator: \(holder) (\(short ? "" : "lease renewed ")\(ago) ago)", true)
+        let renewed = "(\(short ? "" : "lease renewed ")\(ago) ago)"
+        if let own {
+            if lease.holder == own { return ("leading as \(holder) \(renewed)", true) }
+            // Another replica (perhaps the in-cluster one) reconciles; this one takes over if it stops.
+            return ("standing by: \(holder) leads \(renewed)", true)
+        }
+        return ("operator: \(holder) \(renewed)", true)
     }
 
     static func statusLine(_ c: inout Canvas, _ s: AppState) {
