@@ -154,6 +154,8 @@ public struct AppState: Sendable {
     public var pending: [PendingRequest] = []
     public var filters: [ViewKind: String] = [:]
     public var sort: SortOrder = .name
+    /// The YAML view's last rendering (a cache; see `YAMLMemo`).
+    let yamlMemo = YAMLMemo()
     /// Namespace shown in the overview; nil for all.
     public var namespace: String?
 

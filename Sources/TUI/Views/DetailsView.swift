@@ -30,11 +30,10 @@ enum DetailsView {
             if let job = s.snapshot.jobs[jobKey] { obj = job } else { note = "# Job \(jobKey) is not in the cache; showing the owner" }
         }
         guard let obj else { return [("object not found", .warning)] }
-        var lines = (note.map { [($0, Style.muted)] } ?? [])
-        for l in obj.yamlString().split(separator: "\n", omittingEmptySubsequences: false) {
-            lines.append((Sanitizer.sanitize(String(l)), .normal))
+        let body = s.yamlMemo.lines(of: obj) { object in
+            object.yamlString().split(separator: "\n", omittingEmptySubsequences: false).map { (Sanitizer.sanitize(String($0)), Style.normal) }
         }
-        return lines
+        return (note.map { [($0, Style.muted)] } ?? []) + body
     }
 
     static func describeLines(_ s: AppState, _ ref: ResourceRef, entry: String?, glyphs g: GlyphSet) -> [(String, Style)] {
