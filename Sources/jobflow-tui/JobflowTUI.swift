@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kube
 import Logging
 
 @main
@@ -11,7 +12,7 @@ struct JobflowTUI: AsyncParsableCommand {
             JobFlow (a DAG of Jobs), JobTemplate and DaemonJob (one Job per node) in \
             api.practice.com/v1alpha1, an operator that reconciles them, and a terminal UI.
             """,
-        version: "0.1.0",
+        version: UserAgent.version,
         subcommands: [DemoCommand.self, ClusterInfo.self, SandboxCommand.self, OperatorCommand.self, WatchCommand.self, GetCommand.self,
                       ValidateCommand.self, RetryCommand.self, CancelCommand.self, InstallCommand.self, UninstallCommand.self])
 }

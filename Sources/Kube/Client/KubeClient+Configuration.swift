@@ -3,7 +3,7 @@ import Logging
 extension KubeClient {
     /// A client for a loaded configuration: a libcurl transport with its TLS and proxy settings,
     /// and a credential provider for its user. The transport lives as long as the client.
-    public static func make(configuration: ClientConfiguration, userAgent: String = "jobflow-tui",
+    public static func make(configuration: ClientConfiguration, userAgent: String = UserAgent.default,
                             pacing: (any RequestPacing)? = ClientRateLimiter(qps: 50, burst: 100),
                             logger: Logger = Logger(label: "kube.client")) throws -> KubeClient {
         let options = TransportOptions(

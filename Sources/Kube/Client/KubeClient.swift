@@ -40,7 +40,7 @@ public final class KubeClient: KubeAPI {
 
     public init(server: String, transport: any HTTPTransport, authorizer: RequestAuthorizer = .anonymous,
                 pacing: (any RequestPacing)? = ClientRateLimiter(qps: 50, burst: 100),
-                userAgent: String = "jobflow-tui", requestTimeout: Duration? = .seconds(60),
+                userAgent: String = UserAgent.default, requestTimeout: Duration? = .seconds(60),
                 logger: Logger = Logger(label: "kube.client"),
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         var base = server
