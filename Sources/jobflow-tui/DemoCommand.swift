@@ -14,7 +14,7 @@ struct DemoCommand: AsyncParsableCommand {
             Starts the embedded sandbox (simulated nodes minikube, node1, node2, node3), installs the \
             CRDs, applies examples/, runs the operator against it over HTTP and opens the UI. A \
             kubeconfig is written so kubectl can look at the same cluster meanwhile; its path is \
-            printed before the UI opens and after it closes.
+            printed before the UI opens, stays on the UI's status line, and is printed again after it closes.
             """)
 
     @Option(help: ArgumentHelp("Simulated time runs this many times faster.", valueName: "x"))
@@ -72,7 +72,8 @@ struct DemoCommand: AsyncParsableCommand {
                 try await runPlain(client: client, configuration: configuration, logFile: logFile)
             } else {
                 try await OperatorUI.run(client: client, configuration: configuration, context: "jobflow-sandbox", namespace: nil,
-                                         mode: .demo, theme: ui.theme, logFile: logFile)
+                                         mode: .demo, theme: ui.theme, logFile: logFile,
+                                         hint: "kubectl --kubeconfig \(kubeconfig) get jf,dj,jobs,pods")
             }
         } catch {
             await sandbox.stop()

@@ -11,7 +11,8 @@ import TUI
 /// same whether this process or another replica leads.
 enum OperatorUI {
     static func run(client: KubeClient, configuration: OperatorConfiguration, context: String, namespace: String?,
-                    mode: Mode, theme: Theme, logFile: String, endpoints: EndpointOptions? = nil) async throws {
+                    mode: Mode, theme: Theme, logFile: String, endpoints: EndpointOptions? = nil,
+                    hint: String? = nil) async throws {
         let logger = try fileLogger(path: logFile)
         let op: Operator
         do {
@@ -29,7 +30,7 @@ enum OperatorUI {
             leaseNamespace: configuration.leaderElection?.namespace ?? namespace ?? "default",
             leaseName: OperatorConfiguration.leaseName)
         feed.ownIdentity = configuration.leaderElection == nil ? nil : configuration.identity
-        let session = LiveSession(client: client, feed: feed, mode: mode, theme: theme, logger: logger) { effect in
+        let session = LiveSession(client: client, feed: feed, mode: mode, theme: theme, logger: logger, hint: hint) { effect in
             let (target, kind, annotation): (ActionTarget, String, String)
             switch effect {
             case .requestRetry(let t): (target, kind, annotation) = (t, "retry", Keys.retryAnnotation)

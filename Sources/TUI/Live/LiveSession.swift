@@ -16,10 +16,14 @@ public final class LiveSession: Sendable {
     let theme: Theme
     let writeRequest: RequestWriter
     let logger: Logger
+    let hint: String?
     let tasks = Mutex<(feed: Task<Void, Never>?, logs: Task<Void, Never>?)>((nil, nil))
 
+    /// `hint` is a standing status-line text (the demo's kubeconfig path), shown when nothing
+    /// else is.
     public init(client: KubeClient, feed: ClusterFeed.Configuration, mode: Mode, theme: Theme,
-                logger: Logger, writeRequest: @escaping RequestWriter) {
+                logger: Logger, hint: String? = nil, writeRequest: @escaping RequestWriter) {
+        self.hint = hint
         self.client = client
         self.feedConfiguration = feed
         self.mode = mode
@@ -36,9 +40,10 @@ public final class LiveSession: Sendable {
 
     /// The same session on another terminal (benchmarks drive it with an in-memory one).
     public func run(terminal: any TerminalDevice, signals: @escaping @Sendable () -> SignalEvent? = { nil }) async throws {
-        let state = AppState(mode: mode, now: Int64(Date().timeIntervalSince1970),
+        var state = AppState(mode: mode, now: Int64(Date().timeIntervalSince1970),
                              snapshot: ClusterSnapshot(context: feedConfiguration.context, namespace: feedConfiguration.namespace,
                                                        connection: .connecting))
+        state.hint = hint
         let runnerBox = Mutex<TUIRunner?>(nil)
         let runner = TUIRunner(initialState: state, theme: theme, clock: TUIRunner.systemClock) { [self] effect in
             guard let runner = runnerBox.withLock({ $0 }) else { return }

@@ -151,6 +151,8 @@ public struct AppState: Sendable {
     /// The container last chosen per pod ("namespace/pod").
     public var containerChoices: [String: String] = [:]
     public var message: StatusMessage?
+    /// A standing line for the status row when nothing else is to be said (the demo's kubeconfig).
+    public var hint: String?
     public var pending: [PendingRequest] = []
     public var filters: [ViewKind: String] = [:]
     public var sort: SortOrder = .name

@@ -100,7 +100,11 @@ public enum ScreenView {
             return
         }
         let f = s.filter(s.screen.kind)
-        if !f.isEmpty { c.text("filter: \(f)  (Esc clears)", x: 0, y: y, style: .muted) }
+        if !f.isEmpty {
+            c.text("filter: \(f)  (Esc clears)", x: 0, y: y, style: .muted)
+        } else if let hint = s.hint {
+            c.text(Sanitizer.singleLine(hint), x: 0, y: y, style: .muted)
+        }
     }
 
     static func footer(_ c: inout Canvas, _ s: AppState) {

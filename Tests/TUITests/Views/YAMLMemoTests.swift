@@ -22,3 +22,16 @@ import Testing
         #expect(changed.contains { $0.0.contains("message: changed") })
     }
 }
+
+@Suite struct StatusHintTests {
+    @Test func theDemoKubeconfigStaysOnTheStatusLineUntilSomethingElseIsSaid() {
+        var s = Fixtures.state()
+        s.hint = "kubectl --kubeconfig /tmp/jobflow-demo-1.kubeconfig get jf,dj,jobs,pods"
+        let line = { (s: AppState) in ScreenView.render(s, theme: .unicode).text().split(separator: "\n", omittingEmptySubsequences: false)[s.height - 2] }
+        #expect(line(s).hasPrefix("kubectl --kubeconfig /tmp/jobflow-demo-1.kubeconfig"))
+        s = run(s, [.effectFailed("cannot write the request")]).0   // a message takes the line…
+        #expect(!line(s).hasPrefix("kubectl"))
+        s = run(s, [.key(.down)]).0   // …and the hint comes back once it is gone
+        #expect(line(s).hasPrefix("kubectl --kubeconfig"))
+    }
+}
