@@ -16,7 +16,7 @@ struct DemoInTmuxTests {
         defer { tmux.kill() }
 
         // The seed's flows finish with the states the seed describes; the invalid one is reported.
-        #expect(tmux.waitFor("operator:", seconds: 60), "\(tmux.screen())")
+        #expect(tmux.waitFor("leading as", seconds: 60), "\(tmux.screen())")
         #expect(tmux.waitFor("5/5", seconds: 90), "jobflow-example never finished:\n\(tmux.screen())")
         let overview = tmux.screen()
         for (name, state) in [("jobflow-example ", "Succeed"), ("jobflow-example-template", "Succeed"),
@@ -48,6 +48,6 @@ struct DemoInTmuxTests {
                                        "jsonpath={.status.state} {.status.jobs[1].attempts}"])
         #expect(status.out == "Succeed 2", "\(status.out)\(status.err)")
         tmux.keys("C-c")
-        #expect(tmux.waitUntilGone("operator:"), "Ctrl-C must restore the terminal:\n\(tmux.screen())")
+        #expect(tmux.waitUntilGone("leading as"), "Ctrl-C must restore the terminal:\n\(tmux.screen())")
     }
 }

@@ -62,9 +62,8 @@ import Testing
         #expect(container[path: "readinessProbe.httpGet"] == ["path": "/readyz", "port": "health"])
         #expect(container[path: "resources.requests.memory"] != nil && container[path: "resources.limits.memory"] != nil)
         #expect(container["volumeMounts"] == [["name": "tmp", "mountPath": "/tmp"]])
-        // The version in the image tag is the binary's.
-        let main = try String(contentsOfFile: Paths.root + "/Sources/jobflow-tui/JobflowTUI.swift", encoding: .utf8)
-        #expect(main.contains("version: \"0.1.0\""))
+        // The version in the image tag is the binary's (`jobflow-tui --version`, the User-Agent).
+        #expect(container["image"]?.stringValue?.hasSuffix(":" + UserAgent.version) == true)
     }
 
     // MARK: - The chart
