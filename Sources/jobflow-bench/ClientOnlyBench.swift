@@ -38,9 +38,29 @@ enum ClientOnlyBench {
         return Array(json.utf8)
     }
 
+    /// `BENCH_CLIENTONLY=blocking,send` etc. picks servers (`nio`, `blocking`) and clients
+    /// (`raw`, `send`, `get`); unset runs all six.
+    static func wanted(_ name: String) -> Bool {
+        guard let list = ProcessInfo.processInfo.environment["BENCH_CLIENTONLY"], !list.isEmpty else { return true }
+        let names = Set(list.split(separator: ",").map(String.init))
+        let group = name == "nio" || name == "blocking" ? ["nio", "blocking"] : ["raw", "send", "get"]
+        return names.contains(name) || names.isDisjoint(with: group)
+    }
+
     static func run() async throws -> [Result] {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var results: [Result] = []
         let bytes = object()
+        if wanted("nio") { results += try await runAgainstNIO(bytes) }
+        if wanted("blocking") {
+            let responder = try BlockingResponder(body: bytes)
+            results += try await runAgainst("blocking server", base: "http://127.0.0.1:\(responder.port)", bytes: bytes)
+            responder.stop()
+        }
+        return results
+    }
+
+    static func runAgainstNIO(_ bytes: [UInt8]) async throws -> [Result] {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -51,13 +71,9 @@ enum ClientOnlyBench {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        var results = try await runAgainst("NIO server", base: "http://127.0.0.1:\(channel.localAddress!.port!)", bytes: bytes)
+        let results = try await runAgainst("NIO server", base: "http://127.0.0.1:\(channel.localAddress!.port!)", bytes: bytes)
         try await channel.close()
         try await group.shutdownGracefully()
-
-        let responder = try BlockingResponder(body: bytes)
-        results += try await runAgainst("blocking server", base: "http://127.0.0.1:\(responder.port)", bytes: bytes)
-        responder.stop()
         return results
     }
 
@@ -65,23 +81,29 @@ enum ClientOnlyBench {
     static func runAgainst(_ server: String, base: String, bytes: [UInt8]) async throws -> [Result] {
         let count = Int(ProcessInfo.processInfo.environment["BENCH_GET_COUNT"] ?? "") ?? 30_000
         let path = Resource.configMaps.objectPath(namespace: "default", name: "four-kb")
+        // Raw libcurl always runs: the other two are stated as a share of it.
         let raw = await RawCurlBaseline.measure(url: base + path, expectedBytes: bytes.count, count: count, warmup: min(2000, count / 10))
         let transport = try CurlTransport(options: transportOptions())
         let client = KubeClient(server: base, transport: transport, pacing: nil)
         let request = HTTPRequest(method: "GET", url: base + path,
                                   headers: [HTTPHeader("Accept", "application/json"), HTTPHeader("User-Agent", "jobflow-tui")],
                                   timeout: .seconds(60))
-        let send = try await measure(count: count) {
-            let r = try await transport.send(request)
-            precondition(r.status == 200 && r.body.count == bytes.count)
+        var results = [result("raw libcurl (curl_easy_perform loop)", server, raw, count, ceiling: raw.0)]
+        if wanted("send") {
+            let send = try await measure(count: count) {
+                let r = try await transport.send(request)
+                precondition(r.status == 200 && r.body.count == bytes.count)
+            }
+            results.append(result("CurlTransport.send", server, send, count, ceiling: raw.0))
         }
-        let get = try await measure(count: count) {
-            _ = try await client.get(.configMaps, namespace: "default", name: "four-kb")
+        if wanted("get") {
+            let get = try await measure(count: count) {
+                _ = try await client.get(.configMaps, namespace: "default", name: "four-kb")
+            }
+            results.append(result("KubeClient.get", server, get, count, ceiling: raw.0))
         }
         transport.shutdown()
-        return [result("raw libcurl (curl_easy_perform loop)", server, raw, count, ceiling: raw.0),
-                result("CurlTransport.send", server, send, count, ceiling: raw.0),
-                result("KubeClient.get", server, get, count, ceiling: raw.0)]
+        return results
     }
 
     /// The benchmarks' transport options; `BENCH_DRIVE_BUDGET_US` overrides the caller-drive
