@@ -105,7 +105,7 @@ let package = Package(
         .target(name: "CHeapStats"),
         .executableTarget(
             name: "jobflow-bench",
-            dependencies: ["Kube", "KubeSandbox", "Orchestrator", "TUI", "CHeapStats", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Kube", "KubeSandbox", "Orchestrator", "TUI", "CHeapStats", "CCurl", .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],

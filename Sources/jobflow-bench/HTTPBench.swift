@@ -9,7 +9,7 @@ enum HTTPBench {
     static func startSandbox() async throws -> (Sandbox, KubeClient) {
         let sandbox = Sandbox(options: SandboxOptions(runsControlPlane: false))
         let url = try await sandbox.start()
-        let transport = try CurlTransport(options: TransportOptions(maxConcurrentTransfers: 64))
+        let transport = try CurlTransport(options: ClientOnlyBench.transportOptions())
         // Client-side pacing off: these measure the client and server, not the rate limiter.
         let client = KubeClient(server: url.absoluteString, transport: transport, pacing: nil)
         return (sandbox, client)

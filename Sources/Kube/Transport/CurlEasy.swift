@@ -82,8 +82,9 @@ extension CurlTransfer {
 
         // Method and body. POSTFIELDS makes curl send the body with a Content-Length; the custom
         // request string then sets the verb (PUT, PATCH, DELETE with a body...).
-        let method = request.method.uppercased()
-        guard !method.isEmpty, method.allSatisfy({ $0.isLetter }) else {
+        // ASCII letters only (no Unicode classification per request), upper-cased.
+        let method = request.method == "GET" ? "GET" : request.method.uppercased()
+        guard !method.isEmpty, method.utf8.allSatisfy({ ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }) else {
             throw TransportError(kind: .invalidRequest, message: "invalid method", url: request.url)
         }
         let hasBody = request.body != nil || method == "POST" || method == "PUT" || method == "PATCH"
@@ -114,10 +115,9 @@ extension CurlTransfer {
                 curl_slist_free_all(list)
                 throw TransportError(kind: .invalidRequest, message: "invalid header \(header.name.debugDescription)", url: request.url)
             }
-            let lower = header.name.lowercased()
-            sawExpect = sawExpect || lower == "expect"
-            sawContentType = sawContentType || lower == "content-type"
-            sawHost = sawHost || lower == "host"
+            sawExpect = sawExpect || Self.isName(header.name, "expect")
+            sawContentType = sawContentType || Self.isName(header.name, "content-type")
+            sawHost = sawHost || Self.isName(header.name, "host")
             // "Name;" is curl's spelling of a header with an empty value ("Name:" would remove it).
             list = curl_slist_append(list, header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)")
         }
@@ -168,6 +168,19 @@ extension CurlTransfer {
         if failed != CURLE_OK {
             throw TransportError(kind: .invalidRequest, message: "cannot configure request: \(String(cString: curl_easy_strerror(failed)))", url: request.url)
         }
+    }
+
+    /// Whether a header name equals the lowercase ASCII `lower`, ignoring ASCII case, without
+    /// allocating (`lowercased()` per header showed in profiles).
+    static func isName(_ name: String, _ lower: StaticString) -> Bool {
+        guard name.utf8.count == lower.utf8CodeUnitCount else { return false }
+        var p = lower.utf8Start
+        for b in name.utf8 {
+            let folded = b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b + 32 : b
+            if folded != p.pointee { return false }
+            p += 1
+        }
+        return true
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

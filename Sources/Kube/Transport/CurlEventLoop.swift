@@ -4,17 +4,30 @@ import Foundation
 /// libcurl's process-wide initialisation, run once (Swift runs global initialisers exactly once).
 private let curlGlobalInit: CURLcode = curl_global_init(jf_global_all())
 
-/// One curl multi handle driven by one dedicated thread.
+/// One curl multi handle driven by one dedicated thread, or briefly by a caller while idle.
 ///
-/// Other threads never touch a curl handle: they append a `Command` under the lock and call
-/// `curl_multi_wakeup`, the only thread-safe multi call. The thread takes the commands out of the
-/// lock, performs them, runs `curl_multi_perform`, completes finished transfers and sleeps in
-/// `curl_multi_poll`. Continuations are resumed on this thread with no lock held.
+/// Other threads never touch a curl handle while the loop thread owns it: they append a
+/// `Command` under the lock and wake the thread (`curl_multi_wakeup`, the only thread-safe multi
+/// call, while it polls; a condition signal while it is parked). The thread takes the commands
+/// out of the lock, performs them, runs `curl_multi_perform`, completes finished transfers and
+/// sleeps in `curl_multi_poll` while transfers are in flight, or parks on the condition (without
+/// touching the multi handle) when none are. Continuations are resumed with no lock held.
+///
+/// Fast path (`drive`): while the loop is parked with nothing queued, a `send` caller takes the
+/// multi handle over (`driving`, set under the lock) and runs its own transfer on its own thread
+/// for at most `TransportOptions.callerDriveBudget`, which saves the two thread hops of the loop.
+/// A command from any other thread (another request, a cancel), shutdown or the end of the
+/// budget makes the caller hand the multi handle back with the transfer still in it; the loop
+/// thread then finishes it. Exactly one thread uses the multi handle and its easy handles at a
+/// time, and the connection cache stays the multi handle's, so keep-alive reuse is unchanged.
 ///
 /// `@unchecked Sendable`: the mutable state shared between threads is `pendingState`, only
-/// touched under `lock`; `multi` is only used by the loop thread, except `curl_multi_wakeup`, which libcurl
-/// documents as callable from any thread and which we only call while `pendingState` says the multi
-/// handle is still open. The remaining fields (`active`, `queue`, `pool`) belong to the loop thread.
+/// touched under `lock`. `multi`, the easy handles and the owner state (`active`, `queue`,
+/// `pool`) are used by one thread at a time: by the loop thread, except while `driving` is set,
+/// which a caller may only set while the loop thread is parked (waiting on `lock`, not in curl)
+/// and which keeps the loop thread waiting until the caller clears it; the lock orders the hand
+/// over both ways. `curl_multi_wakeup` is thread-safe and only called while `pendingState` says the
+/// multi handle is still open.
 final class CurlEventLoop: @unchecked Sendable {
     enum Command {
         case start(CurlTransfer)
@@ -22,24 +35,53 @@ final class CurlEventLoop: @unchecked Sendable {
         case resume(CurlTransfer)
     }
 
+    /// What the loop thread is doing, as far as a thread posting a command needs to know.
+    enum LoopState {
+        /// Between two checks of the command queue; it looks again before sleeping.
+        case running
+        /// In (or about to enter) `curl_multi_poll`: needs `curl_multi_wakeup`.
+        case polling
+        /// No transfer in flight: waiting on the condition, off the multi handle.
+        case parked
+    }
+
+    /// Counters for tests and diagnosis.
+    struct Stats: Sendable {
+        /// Passes of the loop thread (each takes the command queue once).
+        var loopPasses = 0
+        /// Transfers a caller ran to completion itself.
+        var drivenToCompletion = 0
+        /// Transfers a caller started and then handed to the loop thread.
+        var drivenThenHandedOff = 0
+    }
+
     private struct Pending {
         var commands: [Command] = []
         var stopping = false
         var closed = false
-        /// The loop thread is in (or about to enter) `curl_multi_poll` and needs a wakeup to see a
-        /// new command. While it is awake it checks for commands before sleeping, so a submit
-        /// then skips the `curl_multi_wakeup` (a socketpair write plus a poll wake-up).
-        var sleeping = false
+        /// Nothing is in flight before the first command, so the thread starts parked.
+        var state = LoopState.parked
+        /// A caller drives the multi handle (fast path); the loop thread must not touch it.
+        var driving = false
+        /// The driving caller has been woken by `curl_multi_wakeup` already.
+        var driverWoken = false
+        /// The loop must run although no command is queued: a caller handed it a transfer.
+        var runRequested = false
+        /// Fast-path misses (budget ran out) in a row, and how many requests skip the fast path
+        /// because of them: a slow server should not cost every request a blocked budget.
+        var missStreak = 0
+        var skipDrives = 0
+        var stats = Stats()
     }
 
     let options: TransportOptions
     private let multi: UnsafeMutableRawPointer
-    // An NSLock (pthread mutex) rather than `Mutex`: ThreadSanitizer on Linux does not see
-    // `Synchronization.Mutex` (futex) and reports every access as a race, while it checks this.
-    private let lock = NSLock()
+    // An NSCondition (pthread mutex + condvar) rather than `Mutex`: ThreadSanitizer on Linux does
+    // not see `Synchronization.Mutex` (futex) and reports every access as a race, while it checks this.
+    private let lock = NSCondition()
     private var pendingState = Pending() // guarded by `lock`
 
-    // Loop thread only.
+    // Owner only: the loop thread, or the caller while `driving`.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var queue: [CurlTransfer] = []
     private var queueHead = 0
@@ -67,18 +109,39 @@ final class CurlEventLoop: @unchecked Sendable {
         return body(&pendingState)
     }
 
+    /// The counters so far.
+    var stats: Stats { withPending { $0.stats } }
+
     /// Hands a command to the loop thread; `false` once the loop has shut down.
     @discardableResult
     func submit(_ command: Command) -> Bool {
         withPending { p in
             guard !p.stopping, !p.closed else { return false }
             p.commands.append(command)
-            if p.sleeping {
-                p.sleeping = false
-                // Under the lock so the thread cannot close the multi handle in between.
+            wake(&p)
+            return true
+        }
+    }
+
+    /// Makes whoever owns the multi handle look at the command queue. Called under `lock`, so
+    /// the multi handle cannot be closed in between.
+    private func wake(_ p: inout Pending) {
+        if p.driving {
+            // The caller hands back at its next check; wake it if it is in curl_multi_poll.
+            if !p.driverWoken {
+                p.driverWoken = true
                 curl_multi_wakeup(multi)
             }
-            return true
+            return
+        }
+        switch p.state {
+        case .running:
+            break // it checks the queue before it sleeps
+        case .polling:
+            p.state = .running
+            curl_multi_wakeup(multi)
+        case .parked:
+            lock.signal()
         }
     }
 
@@ -87,7 +150,8 @@ final class CurlEventLoop: @unchecked Sendable {
         withPending { p in
             guard !p.stopping, !p.closed else { return }
             p.stopping = true
-            curl_multi_wakeup(multi)
+            curl_multi_wakeup(multi) // the loop thread or a driving caller, if in curl_multi_poll
+            lock.signal() // the loop thread, if parked
         }
     }
 
@@ -96,31 +160,111 @@ final class CurlEventLoop: @unchecked Sendable {
     private func run() {
         var commands: [Command] = []
         var running: Int32 = 0
+        lock.lock()
         while true {
-            let stop: Bool = withPending { p in
-                p.sleeping = false
-                swap(&commands, &p.commands)
-                return p.stopping
+            // `lock` is held here. Wait while a caller drives, or while parked with nothing to do.
+            while pendingState.driving || (pendingState.state == .parked && pendingState.commands.isEmpty
+                                           && !pendingState.stopping && !pendingState.runRequested) {
+                lock.wait()
             }
-            if stop { break }
+            if pendingState.stopping { break }
+            pendingState.state = .running
+            pendingState.runRequested = false
+            pendingState.stats.loopPasses += 1
+            swap(&commands, &pendingState.commands)
+            lock.unlock()
+
             for command in commands { perform(command) }
             commands.removeAll(keepingCapacity: true)
             startQueued()
             curl_multi_perform(multi, &running)
-            if completeFinished() > 0, startQueued() {
-                continue // new transfers need a perform before sleeping
+            let restart = completeFinished() > 0 && startQueued() // new transfers need a perform first
+            // With room to spare the queue is empty, so no active transfer means nothing in flight.
+            let idle = active.isEmpty
+
+            lock.lock()
+            // A command that arrived since the swap is handled before sleeping.
+            if restart || !pendingState.commands.isEmpty || pendingState.stopping { continue }
+            if idle {
+                pendingState.state = .parked // callers may drive from now on; the top of the loop waits
+                continue
             }
-            // Announce the sleep; a command that arrived since the swap is handled first instead.
-            let mustRun: Bool = withPending { p in
-                if !p.commands.isEmpty || p.stopping { return true }
-                p.sleeping = true
-                return false
-            }
-            if mustRun { continue }
+            pendingState.state = .polling
+            lock.unlock()
             curl_multi_poll(multi, nil, 0, 1000, nil)
+            lock.lock()
         }
+        lock.unlock()
         tearDown(leftover: commands)
     }
+
+    // MARK: The fast path (a caller's thread)
+
+    /// Runs `transfer` on the calling thread when the loop is idle; `false` (nothing done) when it
+    /// is not, and the caller then submits `.start` as usual.
+    ///
+    /// Blocks the caller for at most `callerDriveBudget` plus one `curl_multi_poll` timeout
+    /// granule (1 ms). If the transfer finishes in time its completion runs right here. If it
+    /// does not, or another thread posts a command (another request, a cancel) or shuts down,
+    /// the transfer stays in the multi handle and the loop thread takes over; completion then
+    /// happens there. `transfer.completion` must be set before the call.
+    func drive(_ transfer: CurlTransfer) -> Bool {
+        let budget = options.callerDriveBudget
+        guard budget > .zero else { return false }
+        let claimed: Bool = withPending { p in
+            guard !p.stopping, !p.closed, !p.driving, p.state == .parked, p.commands.isEmpty, !p.runRequested else { return false }
+            if p.skipDrives > 0 {
+                p.skipDrives -= 1
+                return false
+            }
+            p.driving = true
+            p.driverWoken = false
+            return true
+        }
+        guard claimed else { return false }
+
+        // This thread owns the multi handle until `driving` is cleared below.
+        let clock = ContinuousClock()
+        let deadline = clock.now + budget
+        var running: Int32 = 0
+        var interrupted = false
+        perform(.start(transfer))
+        while transfer.phase != .done {
+            curl_multi_perform(multi, &running)
+            completeFinished()
+            if transfer.phase == .done { break }
+            interrupted = withPending { !$0.commands.isEmpty || $0.stopping }
+            if interrupted { break }
+            let remaining = deadline - clock.now
+            if remaining <= .zero { break }
+            // Whole milliseconds only; rounding up keeps a short remainder from spinning.
+            curl_multi_poll(multi, nil, 0, Int32(clamping: CurlTransfer.milliseconds(remaining)), nil)
+        }
+        let finished = transfer.phase == .done
+        let handOff = !active.isEmpty
+
+        withPending { p in
+            p.driving = false
+            if finished {
+                p.stats.drivenToCompletion += 1
+                p.missStreak = 0
+            } else {
+                p.stats.drivenThenHandedOff += 1
+                if !interrupted {
+                    // The server is slower than the budget: skip 1, 3, 7 … 63 next fast paths.
+                    p.missStreak = min(p.missStreak + 1, 6)
+                    p.skipDrives = (1 << p.missStreak) - 1
+                }
+            }
+            if handOff || !p.commands.isEmpty || p.stopping {
+                p.runRequested = true
+                lock.signal()
+            }
+        }
+        return true
+    }
+
+    // MARK: Owner work (the loop thread, or a driving caller)
 
     private func perform(_ command: Command) {
         switch command {
@@ -197,6 +341,7 @@ final class CurlEventLoop: @unchecked Sendable {
     }
 
     /// Completes every transfer curl reports as done; returns how many.
+    @discardableResult
     private func completeFinished() -> Int {
         var count = 0
         var left: Int32 = 0

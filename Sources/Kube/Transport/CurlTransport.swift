@@ -15,6 +15,9 @@ public final class CurlTransport: HTTPTransport {
 
     deinit { loop.shutdown() }
 
+    /// The event loop's counters (fast-path use, loop passes), for tests.
+    var loopStats: CurlEventLoop.Stats { loop.stats }
+
     /// Fails every pending and running request with `.cancelled` and stops the curl thread.
     /// Later requests fail at once. Does not wait for the thread to exit.
     public func shutdown() { loop.shutdown() }
@@ -27,6 +30,9 @@ public final class CurlTransport: HTTPTransport {
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) in
                 transfer.completion = .collect(continuation)
+                // When the transport is idle this runs the transfer on this thread (bounded by
+                // `callerDriveBudget`) and may resume the continuation before returning.
+                if loop.drive(transfer) { return }
                 if !loop.submit(.start(transfer)) {
                     continuation.resume(returning: .failure(shutDownError(request)))
                 }

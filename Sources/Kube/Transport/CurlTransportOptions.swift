@@ -20,6 +20,12 @@ public struct TransportOptions: Sendable {
     public var maxConcurrentTransfers: Int
     /// The `User-Agent` header unless a request sets its own.
     public var userAgent: String
+    /// How long a `send` may run its transfer on the calling thread when the transport is idle
+    /// (nothing in flight), instead of handing it to the curl thread: saves two thread wake-ups
+    /// per request against a fast server. The caller blocks for at most this plus 1 ms (curl's
+    /// poll granularity); then the curl thread takes over. After misses the fast path is skipped
+    /// for up to 63 requests. `.zero` turns it off. See docs/transport.md.
+    public var callerDriveBudget: Duration = .milliseconds(1)
     /// Bytes a streaming body buffers before the transfer pauses reading from the socket.
     var streamCapacity: Int = 1 << 20
     /// The largest body `send` collects; larger responses fail with `.aborted`.
