@@ -68,12 +68,14 @@ struct DemoCommand: AsyncParsableCommand {
                                 pacing: ClientRateLimiter(qps: 200, burst: 400), logger: quietLogger())
         let configuration = OperatorConfiguration(namespace: nil, leaseNamespace: "default")
         do {
-            if noTUI || isatty(STDOUT_FILENO) != 1 || isatty(STDIN_FILENO) != 1 {
-                try await runPlain(client: client, configuration: configuration, logFile: logFile)
-            } else {
-                try await OperatorUI.run(client: client, configuration: configuration, context: "jobflow-sandbox", namespace: nil,
-                                         mode: .demo, theme: ui.theme, logFile: logFile,
-                                         hint: "kubectl --kubeconfig \(kubeconfig) get jf,dj,jobs,pods")
+            try await client.closing {
+                if noTUI || isatty(STDOUT_FILENO) != 1 || isatty(STDIN_FILENO) != 1 {
+                    try await runPlain(client: client, configuration: configuration, logFile: logFile)
+                } else {
+                    try await OperatorUI.run(client: client, configuration: configuration, context: "jobflow-sandbox", namespace: nil,
+                                             mode: .demo, theme: ui.theme, logFile: logFile,
+                                             hint: "kubectl --kubeconfig \(kubeconfig) get jf,dj,jobs,pods")
+                }
             }
         } catch {
             await sandbox.stop()

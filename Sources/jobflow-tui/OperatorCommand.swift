@@ -104,6 +104,7 @@ struct OperatorCommand: AsyncParsableCommand {
         task.cancel()
         await task.value
         await serving.stop()
+        await client.close()
         let latency = op.reactionLatency
         if let p50 = latency.p50, let p99 = latency.p99 {
             logger.info("reaction latency", metadata: ["samples": "\(latency.count)", "p50": "\(p50)", "p99": "\(p99)"])
@@ -130,8 +131,10 @@ struct OperatorCommand: AsyncParsableCommand {
         configuration.workers = workers
         let path = logFile ?? FileManager.default.temporaryDirectory.appendingPathComponent("jobflow-operator-\(getpid()).log").path
         FileHandle.standardError.write(Data("operator logs: \(path)\n".utf8))
-        try await OperatorUI.run(client: client, configuration: configuration, context: config.contextName ?? "in-cluster",
-                                 namespace: namespace, mode: .operator, theme: ui.theme, logFile: path, endpoints: endpoints)
+        try await client.closing {
+            try await OperatorUI.run(client: client, configuration: configuration, context: config.contextName ?? "in-cluster",
+                                     namespace: namespace, mode: .operator, theme: ui.theme, logFile: path, endpoints: endpoints)
+        }
         print("operator stopped; logs: \(path)")
     }
 }

@@ -41,7 +41,7 @@ struct WatchCommand: AsyncParsableCommand {
             // The reducer refuses every write in watch mode; reaching this is a bug, so refuse loudly.
             throw CLIError("watch mode is read-only: \(effect) was refused")
         }
-        try await session.run()
+        try await client.closing { try await session.run() }
     }
 }
 

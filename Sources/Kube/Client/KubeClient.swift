@@ -55,6 +55,10 @@ public final class KubeClient: KubeAPI {
         self.sleep = sleep
     }
 
+    /// Ends every request and waits (bounded) until the transport runs no more code: call it
+    /// before the process exits (see `HTTPTransport.close()`). The client is unusable afterwards.
+    public func close() async { await transport.close() }
+
     /// A snapshot of the request counters.
     public var requestCounters: RequestCounters {
         let state = counters.withLock { $0 }

@@ -72,6 +72,11 @@ final class CurlEventLoop: @unchecked Sendable {
         var missStreak = 0
         var skipDrives = 0
         var stats = Stats()
+        /// The loop thread has left libcurl for good (after `curl_multi_cleanup`).
+        var threadExited = false
+        /// Callers of `waitForExit`, resumed once the thread has exited (or their timeout passed).
+        var exitWaiters: [Int: CheckedContinuation<Bool, Never>] = [:]
+        var nextWaiter = 0
     }
 
     let options: TransportOptions
@@ -98,7 +103,10 @@ final class CurlEventLoop: @unchecked Sendable {
         _ = jf_multi_setopt_long(multi, CURLMOPT_PIPELINING, jf_pipe_multiplex())
         // Keep at least one idle connection per concurrent transfer for reuse.
         _ = jf_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(4, maxActive))
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self] in
+            run()
+            announceExit()
+        }
         thread.name = "jobflow-curl"
         thread.start()
     }
@@ -153,6 +161,39 @@ final class CurlEventLoop: @unchecked Sendable {
             curl_multi_wakeup(multi) // the loop thread or a driving caller, if in curl_multi_poll
             lock.signal() // the loop thread, if parked
         }
+    }
+
+    /// Waits until the loop thread has released libcurl (after `shutdown()`), at most `timeout`;
+    /// `false` if it had not by then. Suspends; never blocks a thread.
+    ///
+    /// A process must not exit while this thread is inside libcurl: `exit()` runs OpenSSL's
+    /// atexit cleanup, which frees state a TLS handshake on this thread is still using (a
+    /// segfault seen when `watch` quit while connections to an unreachable server were pending).
+    func waitForExit(timeout: Duration) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let id: Int? = withPending { p in
+                if p.threadExited { return nil }
+                p.nextWaiter += 1
+                p.exitWaiters[p.nextWaiter] = continuation
+                return p.nextWaiter
+            }
+            guard let id else { return continuation.resume(returning: true) }
+            Task { [self] in
+                try? await Task.sleep(for: timeout)
+                let waiter = withPending { $0.exitWaiters.removeValue(forKey: id) }
+                waiter?.resume(returning: false)
+            }
+        }
+    }
+
+    /// Runs on the loop thread as its last act: wakes `waitForExit` callers.
+    private func announceExit() {
+        let waiters = withPending { p in
+            p.threadExited = true
+            defer { p.exitWaiters = [:] }
+            return Array(p.exitWaiters.values)
+        }
+        for waiter in waiters { waiter.resume(returning: true) }
     }
 
     // MARK: The loop thread

@@ -22,6 +22,16 @@ public final class CurlTransport: HTTPTransport {
     /// Later requests fail at once. Does not wait for the thread to exit.
     public func shutdown() { loop.shutdown() }
 
+    /// `shutdown()`, then waits (at most `timeout`) until the curl thread has left libcurl, so the
+    /// process can exit safely. Returns whether it did in time.
+    @discardableResult
+    public func close(timeout: Duration) async -> Bool {
+        loop.shutdown()
+        return await loop.waitForExit(timeout: timeout)
+    }
+
+    public func close() async { await close(timeout: .seconds(2)) }
+
     /// Sends `request` and collects the final response (1xx skipped; body capped at 256 MiB).
     /// Waits in the FIFO queue when `maxConcurrentTransfers` are running. Cancelling the task
     /// aborts the transfer and throws `.cancelled`.

@@ -86,6 +86,14 @@ public protocol HTTPTransport: Sendable {
     /// Sends a request and returns once the response headers arrived; the body streams.
     /// Cancelling the task, or dropping the body stream, aborts the transfer.
     func stream(_ request: HTTPRequest) async throws(TransportError) -> HTTPStreamingResponse
+    /// Ends every request and releases the transport's resources, returning once nothing of it
+    /// runs any more (bounded). Call before the process exits.
+    func close() async
+}
+
+extension HTTPTransport {
+    /// Nothing to release by default (test doubles, in-process transports).
+    public func close() async {}
 }
 
 /// Why bytes did not move: the connection, TLS or a timeout, never an HTTP status.

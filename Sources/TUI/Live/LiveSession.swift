@@ -57,6 +57,10 @@ public final class LiveSession: Sendable {
         let running = tasks.withLock { t in defer { t = (nil, nil) }; return t }
         running.feed?.cancel()
         running.logs?.cancel()
+        // The informers and the log stream end on cancellation (their requests are cancelled
+        // in the transport); waiting here lets the caller close the client with nothing in flight.
+        await running.feed?.value
+        await running.logs?.value
         _ = try result.get()
     }
 

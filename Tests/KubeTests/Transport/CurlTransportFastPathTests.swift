@@ -82,6 +82,21 @@ import Testing
         #expect(await task.value == .cancelled)
     }
 
+    @Test func closeWaitsUntilTheCurlThreadHasLeftLibcurl() async throws {
+        // A process that exits while the curl thread is inside libcurl races OpenSSL's atexit
+        // cleanup (a segfault seen in `watch`): close() returns only once the thread is out.
+        let server = try TransportTestServer()
+        let transport = try CurlTransport(options: Self.options(budget: .zero))
+        let hang = server.http + "/hang"
+        let task = Task { await failureKind { try await transport.send(HTTPRequest(method: "GET", url: hang)) } }
+        _ = try await server.waitForStats { ($0["inflight"] as? Int ?? 0) >= 2 }
+        #expect(await transport.close(timeout: .seconds(60)))
+        #expect(await task.value == .cancelled)
+        // Closed is closed: later requests fail at once, and closing again returns at once.
+        #expect(await failureKind { try await transport.send(HTTPRequest(method: "GET", url: server.http + "/bytes?n=1")) } == .cancelled)
+        #expect(await transport.close(timeout: .seconds(60)))
+    }
+
     @Test func concurrentSendsStayWithinTheLimitWhileOneDrives() async throws {
         let server = try TransportTestServer()
         let transport = try CurlTransport(options: Self.options(budget: .seconds(60), maxConcurrent: 4))
