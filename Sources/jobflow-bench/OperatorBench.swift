@@ -14,7 +14,9 @@ import Orchestrator
 /// and fan-in), created at once. Measured: reaction latency by the operator's own clock (a Job seen
 /// finishing → the dependent's create returning), Jobs per second from the first flow created to
 /// the last flow Succeed, API writes per Job and GETs from the audit log, and the operator's RSS
-/// once everything has finished (every Job and pod still cached).
+/// once everything has finished (every Job and pod still cached). Environment: BENCH_FLOWS,
+/// BENCH_OPERATOR_ONLY=instant|paced, BENCH_QPS, BENCH_BURST, BENCH_WORKERS, BENCH_POD_SECONDS=MIN-MAX,
+/// BENCH_STATUS_BATCH_MS, and the A/B switches BENCH_PRIORITY=0 and BENCH_SKIP=0.
 enum OperatorBench {
     /// The ten entries: name → dependencies.
     static let shape: [(String, [String])] = [
@@ -196,6 +198,9 @@ enum OperatorBench {
             if let ms = ProcessInfo.processInfo.environment["BENCH_STATUS_BATCH_MS"].flatMap(Int.init) {
                 configuration.statusBatchPeriod = .milliseconds(ms)
             }
+            // A/B switches: BENCH_PRIORITY=0 (one FIFO lane), BENCH_SKIP=0 (every projected update wakes).
+            configuration.prioritizeFinishedJobs = ProcessInfo.processInfo.environment["BENCH_PRIORITY"] != "0"
+            configuration.skipIrrelevantUpdates = ProcessInfo.processInfo.environment["BENCH_SKIP"] != "0"
             var logger = Logger(label: "bench.operator")
             logger.logLevel = .error
             let op = try Operator(api: client, configuration: configuration, logger: logger)

@@ -12,6 +12,16 @@ public struct WorkQueueMetrics: Sendable {
     public var lastWait: [String: Duration]
     /// Keys ever handed out.
     public var handedOut: Int
+    /// Of `depth`, keys waiting in the priority lane.
+    public var priorityDepth: Int = 0
+}
+
+/// Which lane of a `WorkQueue` a key waits in.
+public enum WorkQueuePriority: Sendable, Equatable {
+    /// Handed out in the order added, after every priority key.
+    case normal
+    /// Handed out before every normal key (in the order added among themselves).
+    case high
 }
 
 /// A de-duplicating queue of keys with delayed and rate-limited adds, like client-go's workqueue.
@@ -19,10 +29,20 @@ public struct WorkQueueMetrics: Sendable {
 /// A key queued twice is handed out once; a key added while it is processed is queued again after
 /// `done(_:)`, so two workers never hold the same key. `next()` blocks until a key is available
 /// and returns `nil` after shutdown. Delays sleep on the injected clock.
+///
+/// Two lanes: a key added with `.high` priority (work that unblocks others, say) is handed out
+/// before every `.normal` key; a key already waiting in the normal lane is promoted, and one
+/// added while it is processed goes to the priority lane when `done(_:)` queues it again.
+/// Delayed and rate-limited adds are normal.
 public actor WorkQueue {
-    private var queue: [String] = []
-    private var head = 0
+    /// Each lane holds (key, ticket); an entry is live while `queued[key]` is its ticket (a
+    /// promoted key leaves a dead entry behind in the normal lane, skipped when reached).
+    private var lanes: (high: Lane, normal: Lane) = (Lane(), Lane())
+    private var queued: [String: Int] = [:]
+    private var nextTicket = 0
     private var dirty: Set<String> = []
+    /// Dirty keys that go to the priority lane (waiting there, or to be queued there by `done`).
+    private var urgent: Set<String> = []
     private var processing: Set<String> = []
     private var addedAt: [String: Duration] = [:]
     private var lastWait: [String: Duration] = [:]
@@ -48,10 +68,18 @@ public actor WorkQueue {
         self.instruments = name.map(WorkQueueInstruments.init)
     }
 
-    /// Queues `key` unless it is already queued; ignored after shutdown.
-    public func add(_ key: String) {
-        guard !shuttingDown, !dirty.contains(key) else { return }
+    /// Queues `key` unless it is already queued; ignored after shutdown. With `.high` priority
+    /// the key goes ahead of every normal key, and a key already waiting as normal is promoted.
+    public func add(_ key: String, priority: WorkQueuePriority = .normal) {
+        guard !shuttingDown else { return }
+        if dirty.contains(key) {
+            guard priority == .high, !urgent.contains(key) else { return }
+            urgent.insert(key)
+            if queued[key] != nil { place(key) }  // promote; otherwise done(_:) queues it in the priority lane
+            return
+        }
         dirty.insert(key)
+        if priority == .high { urgent.insert(key) }
         instruments?.adds.increment()
         addedAt[key] = addedAt[key] ?? timeline.now()
         if processing.contains(key) { return }  // re-queued by done(_:)
@@ -164,12 +192,12 @@ public actor WorkQueue {
     public var isShuttingDown: Bool { shuttingDown }
 
     /// Keys waiting to be handed out.
-    public var depth: Int { queue.count - head }
+    public var depth: Int { queued.count }
 
     /// Depth, in-flight count and per-key waiting times.
     public func metrics() -> WorkQueueMetrics {
         WorkQueueMetrics(depth: depth, inFlight: processing.count, delayed: delayed.count,
-                         lastWait: lastWait, handedOut: handedOut)
+                         lastWait: lastWait, handedOut: handedOut, priorityDepth: urgent.count { queued[$0] != nil })
     }
 
     // MARK: - Private
@@ -178,23 +206,29 @@ public actor WorkQueue {
         if let index = waiters.indices.first {
             let waiter = waiters.remove(at: index)
             dirty.remove(key)
+            urgent.remove(key)
             markProcessing(key)
             waiter.continuation.resume(returning: key)
         } else {
-            queue.append(key)
+            place(key)
             instruments?.depth.record(depth)
         }
     }
 
+    /// Appends a live entry for `key` to its lane (any earlier entry of it becomes dead).
+    private func place(_ key: String) {
+        nextTicket += 1
+        queued[key] = nextTicket
+        if urgent.contains(key) { lanes.high.append(key, nextTicket) } else { lanes.normal.append(key, nextTicket) }
+    }
+
     private func dequeue() -> String? {
-        guard !shuttingDown, head < queue.count else { return nil }
-        let key = queue[head]
-        head += 1
-        if head > 64 && head * 2 > queue.count {
-            queue.removeFirst(head)
-            head = 0
-        }
+        guard !shuttingDown else { return nil }
+        let isLive = { (key: String, ticket: Int) in self.queued[key] == ticket }
+        guard let key = lanes.high.popLive(isLive) ?? lanes.normal.popLive(isLive) else { return nil }
+        queued[key] = nil
         dirty.remove(key)
+        urgent.remove(key)
         markProcessing(key)
         instruments?.depth.record(depth)
         return key
@@ -222,5 +256,27 @@ public actor WorkQueue {
         } else if let drain = drainWaiters.removeValue(forKey: id) {
             drain.resume()
         }
+    }
+}
+
+/// A FIFO of (key, ticket) with amortised O(1) pops.
+private struct Lane {
+    private var entries: [(key: String, ticket: Int)] = []
+    private var head = 0
+
+    mutating func append(_ key: String, _ ticket: Int) { entries.append((key, ticket)) }
+
+    /// Pops entries until one is `live` and returns its key (dead ones are dropped); nil when empty.
+    mutating func popLive(_ live: (String, Int) -> Bool) -> String? {
+        while head < entries.count {
+            let entry = entries[head]
+            head += 1
+            if head > 64 && head * 2 > entries.count {
+                entries.removeFirst(head)
+                head = 0
+            }
+            if live(entry.key, entry.ticket) { return entry.key }
+        }
+        return nil
     }
 }

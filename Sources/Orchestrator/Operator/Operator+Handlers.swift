@@ -24,11 +24,14 @@ extension Operator {
             }
             informer.onDelete { [self] in jobChanged(old: nil, new: $0) }
         }
+        let skip = configuration.skipIrrelevantUpdates
         for (informer, jobs) in [(caches.flowPods, caches.flowJobs), (caches.daemonJobPods, caches.daemonJobJobs)] {
             informer.onAdd { [self] in podChanged($0, jobs: jobs) }
-            // Pods are projected to what the planners read: most kubelet updates change nothing here.
+            // Pods are projected to what the planners read, and an update that changes nothing
+            // `ObservedJob` reads (a container's start time, say) wakes nobody.
             informer.onUpdate { [self] old, new in
-                if Operator.differs(old, new) { podChanged(new, jobs: jobs) }
+                let relevant = skip ? ObservedJob.PodView(old) != ObservedJob.PodView(new) : Operator.differs(old, new)
+                if relevant { podChanged(new, jobs: jobs) }
             }
             informer.onDelete { [self] in podChanged($0, jobs: jobs) }
         }
@@ -60,14 +63,14 @@ extension Operator {
         return a != b
     }
 
-    func enqueueFlow(_ key: String) {
+    func enqueueFlow(_ key: String, priority: WorkQueuePriority = .normal) {
         guard let queue = state.withLock({ $0.queues?.flows }) else { return }
-        Task { await queue.add(key) }
+        Task { await queue.add(key, priority: priority) }
     }
 
-    func enqueueDaemonJob(_ key: String) {
+    func enqueueDaemonJob(_ key: String, priority: WorkQueuePriority = .normal) {
         guard let queue = state.withLock({ $0.queues?.daemonJobs }) else { return }
-        Task { await queue.add(key) }
+        Task { await queue.add(key, priority: priority) }
     }
 
     private func enqueueAllDaemonJobs() {
@@ -76,11 +79,15 @@ extension Operator {
         Task { for key in keys { await queue.add(key) } }
     }
 
-    /// A Job changed: requeue its owner; remember when a Job was seen finishing (reaction latency).
+    /// A Job changed: requeue its owner unless nothing the planners read changed (`active` or
+    /// `succeeded` counts alone, say); a Job seen finishing (which may unblock its dependents)
+    /// queues the owner in the priority lane and notes the time (reaction latency).
     private func jobChanged(old: JSONValue?, new job: JSONValue) {
         guard let owner = Routing.owner(of: job) else { return }
         let key = Store.key(namespace: job[path: "metadata.namespace"]?.stringValue, name: owner.name)
+        var priority = WorkQueuePriority.normal
         if let old, !Operator.isFinished(old), Operator.isFinished(job) {
+            if configuration.prioritizeFinishedJobs { priority = .high }
             let now = ticks.now()
             state.withLock { s in
                 let slot = owner.kind + "/" + key
@@ -90,8 +97,11 @@ extension Operator {
                 }
                 s.finishedAt[slot] = now
             }
+        } else if let old, configuration.skipIrrelevantUpdates,
+                  ObservedJob(job: old, pods: []) == ObservedJob(job: job, pods: []) {
+            return
         }
-        if owner.kind == "JobFlow" { enqueueFlow(key) } else { enqueueDaemonJob(key) }
+        if owner.kind == "JobFlow" { enqueueFlow(key, priority: priority) } else { enqueueDaemonJob(key, priority: priority) }
     }
 
     /// A pod changed: requeue the owner of its Job (found by the pod's job-name label in the cache).

@@ -23,6 +23,12 @@ public struct OperatorConfiguration: Sendable {
     public var statusBatchPeriod: Duration = .seconds(1)
     /// While other keys wait in the queue, progress-only status writes are held up to this long.
     public var statusMaxDelay: Duration = .seconds(10)
+    /// A Job seen finishing queues its owner in the work queue's priority lane, ahead of routine
+    /// wake-ups (pod and Job progress, held status writes coming due). Off: one FIFO lane.
+    public var prioritizeFinishedJobs = true
+    /// Job and pod updates that cannot change what the planners read (`ObservedJob`) wake nobody.
+    /// Off: every update of the projected object wakes its owner.
+    public var skipIrrelevantUpdates = true
     /// The field manager of every write.
     public var fieldManager = "jobflow-operator"
 

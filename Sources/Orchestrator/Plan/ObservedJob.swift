@@ -97,6 +97,33 @@ public struct ObservedJob: Sendable, Hashable {
     }
 }
 
+extension ObservedJob {
+    /// Everything `ObservedJob` and `PodIndex` read from a pod: two pods with equal views give
+    /// equal `ObservedJob`s, so an update that keeps the view cannot change a plan.
+    public struct PodView: Equatable, Sendable {
+        var name: String?
+        var creationTimestamp: String?
+        var ownerReferences: JSONValue?
+        var labels: JSONValue?
+        var nodeName: String?
+        var isRunning: Bool
+        var exitCode: Int?
+        var waitingReason: String?
+
+        /// The view of `pod`.
+        public init(_ pod: JSONValue) {
+            name = pod[path: "metadata.name"]?.stringValue
+            creationTimestamp = pod[path: "metadata.creationTimestamp"]?.stringValue
+            ownerReferences = pod[path: "metadata.ownerReferences"]
+            labels = pod[path: "metadata.labels"]
+            nodeName = pod[path: "spec.nodeName"]?.stringValue
+            isRunning = pod[path: "status.phase"]?.stringValue == "Running"
+            exitCode = ObservedJob.exitCode(of: pod)
+            waitingReason = ObservedJob.waitingReason(of: pod)
+        }
+    }
+}
+
 /// Pods grouped by the Job they belong to (owner uid and `job-name` label), built once per plan
 /// so that reading N Jobs does not scan all pods N times.
 struct PodIndex {
