@@ -98,6 +98,18 @@ import Testing
         return objects.filter { !$0.isNull }
     }
 
+    @Test func theBinaryNeedsOnlyWhatTheRuntimeImageProvides() throws {
+        // The image's runtime stage (Dockerfile) has libcurl4, libncursesw6 and ca-certificates on
+        // debian:bookworm-slim. The static-stdlib release binary is checked by `make image-check`
+        // (a slow build); here the same script checks the test build, its Swift runtime aside:
+        // every other library it links must come from those packages, and it must start.
+        let script = "cd '\(Paths.root)' && sh scripts/image-check.sh --swift-dynamic '\(Paths.binary)'"
+        let result = try run("/bin/sh", ["-c", script], timeout: 120)
+        #expect(result.status == 0, "\(result.out)\n\(result.err)")
+        #expect(result.out.contains("image-check: ok"))
+        #expect(result.out.contains("libcurl.so.4") && result.out.contains("libncursesw.so.6"))
+    }
+
     @Test func everyValueATemplateUsesIsDefined() throws {
         let values = try DeployManifestTests.values()
         var used = Set<String>()
