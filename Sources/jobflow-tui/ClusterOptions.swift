@@ -16,7 +16,10 @@ struct ClusterOptions: ParsableArguments {
     @Flag(name: [.customShort("A"), .long], help: "Act on all namespaces.")
     var allNamespaces = false
 
-    var selection: ConfigSelection {
+    var selection: ConfigSelection { ClusterOptions.selection(kubeconfig: kubeconfig, context: context, namespace: namespace) }
+
+    /// kubectl's configuration lookup for these flags.
+    static func selection(kubeconfig: String?, context: String?, namespace: String?) -> ConfigSelection {
         // JOBFLOW_SERVICE_ACCOUNT_DIR moves the in-cluster token/CA/namespace files, so tests
         // can run the binary "in a pod" without /var/run/secrets (docs/config.md).
         let environment = ProcessInfo.processInfo.environment
@@ -24,4 +27,19 @@ struct ClusterOptions: ParsableArguments {
         return ConfigSelection(kubeconfigPath: kubeconfig, context: context, namespace: namespace, environment: environment,
                                serviceAccountDirectory: directory ?? ConfigLoader.defaultServiceAccountDirectory)
     }
+}
+
+/// install/uninstall's flags: kubectl's connection flags, and `-n` naming the namespace the
+/// operator goes to — jobflow-system unless given, never the context's; no `-A`.
+struct InstallTargetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).", valueName: "path"))
+    var kubeconfig: String?
+
+    @Option(help: ArgumentHelp("The kubeconfig context to use.", valueName: "name"))
+    var context: String?
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Namespace of the operator (default: jobflow-system, not the context's).", valueName: "namespace"))
+    var namespace: String?
+
+    var selection: ConfigSelection { ClusterOptions.selection(kubeconfig: kubeconfig, context: context, namespace: nil) }
 }

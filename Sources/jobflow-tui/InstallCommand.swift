@@ -3,9 +3,9 @@ import Foundation
 import Kube
 import Orchestrator
 
-/// The namespace flag of install/uninstall: ClusterOptions' -n, but defaulting to jobflow-system
-/// (not the context's namespace: the operator gets its own namespace unless told otherwise).
-private func installNamespace(_ cluster: ClusterOptions) throws -> String {
+/// The namespace flag of install/uninstall, defaulting to jobflow-system (not the context's
+/// namespace: the operator gets its own namespace unless told otherwise).
+private func installNamespace(_ cluster: InstallTargetOptions) throws -> String {
     let namespace = cluster.namespace ?? InstallManifests.defaultNamespace
     let label = /[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/
     guard namespace.wholeMatch(of: label) != nil else { throw ValidationError("--namespace must be a DNS-1123 label: \(namespace)") }
@@ -26,14 +26,13 @@ struct InstallCommand: AsyncParsableCommand {
             (the same objects as `kubectl kustomize deploy/`).
             """)
 
-    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var cluster: InstallTargetOptions
 
     @Flag(help: "Print the manifests as multi-document YAML instead of applying them.")
     var print = false
 
     func validate() throws {
         _ = try installNamespace(cluster)
-        if cluster.allNamespaces { throw ValidationError("install does not take -A") }
     }
 
     func run() async throws {
@@ -63,14 +62,13 @@ struct UninstallCommand: AsyncParsableCommand {
             and JobTemplate in the cluster, and their Jobs and pods.
             """)
 
-    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var cluster: InstallTargetOptions
 
     @Flag(help: "Also delete the CRDs, and with them every JobFlow, DaemonJob and JobTemplate.")
     var crds = false
 
     func validate() throws {
         _ = try installNamespace(cluster)
-        if cluster.allNamespaces { throw ValidationError("uninstall does not take -A") }
     }
 
     func run() async throws {

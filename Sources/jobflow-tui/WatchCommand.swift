@@ -47,8 +47,16 @@ struct WatchCommand: AsyncParsableCommand {
 
 /// Loads the kubeconfig for a command, as one clear error when it cannot.
 func loadConfiguration(_ options: ClusterOptions) throws -> ClientConfiguration {
+    try loadConfiguration(options.selection)
+}
+
+func loadConfiguration(_ options: InstallTargetOptions) throws -> ClientConfiguration {
+    try loadConfiguration(options.selection)
+}
+
+func loadConfiguration(_ selection: ConfigSelection) throws -> ClientConfiguration {
     do {
-        return try ConfigLoader.load(options.selection)
+        return try ConfigLoader.load(selection)
     } catch {
         throw CLIError("\(error)")
     }
