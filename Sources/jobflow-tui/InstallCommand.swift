@@ -41,7 +41,7 @@ struct InstallCommand: AsyncParsableCommand {
             Swift.print(InstallManifests.yaml(objects), terminator: "")
             return
         }
-        let client = try KubeClient.make(configuration: try loadConfiguration(cluster), logger: quietLogger())
+        let client = try KubeClient.make(configuration: try loadConfiguration(cluster.connection.selection(namespace: nil)), logger: quietLogger())
         do {
             try await Installer(api: client).install(objects) { line in Swift.print(line); fflush(nil) }
         } catch {
@@ -73,7 +73,7 @@ struct UninstallCommand: AsyncParsableCommand {
 
     func run() async throws {
         let objects = try InstallManifests.objects(namespace: try installNamespace(cluster))
-        let client = try KubeClient.make(configuration: try loadConfiguration(cluster), logger: quietLogger())
+        let client = try KubeClient.make(configuration: try loadConfiguration(cluster.connection.selection(namespace: nil)), logger: quietLogger())
         do {
             try await Installer(api: client).uninstall(objects, includeCRDs: crds) { line in Swift.print(line); fflush(nil) }
         } catch {

@@ -50,10 +50,6 @@ func loadConfiguration(_ options: ClusterOptions) throws -> ClientConfiguration 
     try loadConfiguration(options.selection)
 }
 
-func loadConfiguration(_ options: InstallTargetOptions) throws -> ClientConfiguration {
-    try loadConfiguration(options.selection)
-}
-
 func loadConfiguration(_ selection: ConfigSelection) throws -> ClientConfiguration {
     do {
         return try ConfigLoader.load(selection)
