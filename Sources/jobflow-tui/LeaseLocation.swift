@@ -10,8 +10,8 @@ enum LeaseLocation {
     /// The Lease namespace and, when it was chosen by looking at the cluster, a sentence saying so.
     ///
     /// - `explicit` (the flag) wins.
-    /// - In a pod: the service account's namespace (the Deployment's own, where its Role allows
-    ///   the Lease).
+    /// - In a pod: the in-cluster configuration's namespace — the pod's own (where the
+    ///   Deployment's Role allows the Lease), or `-n` when given (the chart then passes the flag).
     /// - Elsewhere: `jobflow-system` when that namespace exists, so a dev-box operator stands by
     ///   while the installed one leads and `watch` shows the installed holder; otherwise
     ///   `fallback` (`-n`, else the context's namespace), as on a cluster without an install.
@@ -25,10 +25,8 @@ enum LeaseLocation {
             _ = try await api.get(.namespaces, namespace: nil, name: installNamespace)
             return (installNamespace, fallback == installNamespace ? nil
                     : "lease in namespace \(installNamespace) (where the installed operator competes); \(flag) to change")
-        } catch let error as KubeError {
-            if case .api(let apiError) = error, apiError.isNotFound { return (fallback, nil) }
-            return (fallback, "could not check for namespace \(installNamespace) (\(error)); using the lease in \(fallback) (\(flag) to choose)")
         } catch {
+            if (error as? KubeError)?.apiError?.isNotFound == true { return (fallback, nil) }
             return (fallback, "could not check for namespace \(installNamespace) (\(error)); using the lease in \(fallback) (\(flag) to choose)")
         }
     }
