@@ -25,6 +25,18 @@ struct CommandLineTests {
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 
+    /// `operator --headless -n default` on `kubeconfig`, its logs (stderr) on the returned pipe.
+    static func startHeadlessOperator(kubeconfig: String, identity: String) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["operator", "--headless", "-n", "default", "--kubeconfig", kubeconfig, "--identity", identity]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, err)
+    }
+
     @Test("validate -f examples reports the seed's unknown dependency and exits 1", .enabled(if: built))
     func validateExamples() throws {
         let result = try Self.run(["validate", "-f", "examples"])
@@ -86,13 +98,7 @@ struct CommandLineTests {
         let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("jf-op-\(getpid()).kubeconfig").path
         try h.sandbox.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["operator", "--headless", "-n", "default", "--kubeconfig", kubeconfig, "--identity", "cli-test"]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, err) = try Self.startHeadlessOperator(kubeconfig: kubeconfig, identity: "cli-test")
         try h.apply(example: "jobflow-example-template.yaml")
         _ = try await h.waitForState(flow: "jobflow-example-template", "Succeed")
         let lease = try await h.sandbox.client.get(.leases, namespace: "default", name: "jobflow-operator")
@@ -128,13 +134,7 @@ struct CommandLineTests {
         ])
         try h.apply(example: "jobflow-example-template.yaml")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["operator", "--headless", "-n", "default", "--kubeconfig", kubeconfig, "--identity", "dev-box"]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, err) = try Self.startHeadlessOperator(kubeconfig: kubeconfig, identity: "dev-box")
         // Two election rounds against the installed operator's Lease (retry period 2 s).
         let leasePath = "/apis/coordination.k8s.io/v1/namespaces/jobflow-system/leases/jobflow-operator"
         try await h.waitFor("two election rounds on jobflow-system/jobflow-operator", timeout: .seconds(60)) {
