@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         // The sandbox's HTTP server (HTTP/1.1 codec, event loops, chunked watch streams).
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // The sandbox kubelet's pod deadlines (HeapModule); already in the build through swift-nio.
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         // Operator metrics: libraries record through the swift-metrics API only (a no-op until
         // a backend is bootstrapped); the binary bootstraps swift-prometheus and serves /metrics.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -54,6 +56,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

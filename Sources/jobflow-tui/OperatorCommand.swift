@@ -44,6 +44,11 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Concurrent reconciles per controller.", valueName: "n"))
     var workers = 2
 
+    @Option(name: .customLong("status-batch-period"),
+            help: ArgumentHelp("Seconds: a flow's or DaemonJob's progress-only status changes are written at most once per this "
+                               + "period (0 = every change at once); state changes are always written at once.", valueName: "seconds"))
+    var statusBatchPeriod: Double = 1
+
     @Option(name: .customLong("kube-api-qps"), help: ArgumentHelp("Client-side limit on API requests per second (0 = none).", valueName: "qps"))
     var kubeAPIQPS: Double = 500
 
@@ -64,6 +69,9 @@ struct OperatorCommand: AsyncParsableCommand {
         if let identity, identity.isEmpty { throw ValidationError("--identity must not be empty") }
         guard kubeAPIQPS >= 0, kubeAPIQPS.isFinite else { throw ValidationError("--kube-api-qps must be 0 or more") }
         guard kubeAPIBurst >= 1 else { throw ValidationError("--kube-api-burst must be at least 1") }
+        guard statusBatchPeriod.isFinite, (0...600).contains(statusBatchPeriod) else {
+            throw ValidationError("--status-batch-period must be between 0 and 600 seconds")
+        }
     }
 
     func run() async throws {
@@ -89,6 +97,7 @@ struct OperatorCommand: AsyncParsableCommand {
         var configuration = OperatorConfiguration(namespace: namespace, identity: identity ?? OperatorConfiguration.defaultIdentity(),
                                                   leaseNamespace: lease.namespace, leaderElection: !noLeaderElection)
         configuration.workers = workers
+        configuration.statusBatchPeriod = .milliseconds(Int64((statusBatchPeriod * 1000).rounded()))
         let op: Operator
         do {
             op = try Operator(api: client, configuration: configuration, logger: logger)
@@ -129,6 +138,7 @@ struct OperatorCommand: AsyncParsableCommand {
         var configuration = OperatorConfiguration(namespace: namespace, identity: identity ?? OperatorConfiguration.defaultIdentity(),
                                                   leaseNamespace: lease.namespace, leaderElection: !noLeaderElection)
         configuration.workers = workers
+        configuration.statusBatchPeriod = .milliseconds(Int64((statusBatchPeriod * 1000).rounded()))
         let path = logFile ?? FileManager.default.temporaryDirectory.appendingPathComponent("jobflow-operator-\(getpid()).log").path
         FileHandle.standardError.write(Data("operator logs: \(path)\n".utf8))
         try await client.closing {

@@ -11,7 +11,7 @@ public enum EventType: String, Sendable, Hashable {
 /// Records core/v1 Events about objects without blocking the caller, aggregating repeats.
 ///
 /// `record` only appends to a bounded buffer (when full the event is dropped and logged); `run()`
-/// writes them one at a time, so at most one request per event key is ever in flight. The same
+/// writes them, up to `writers` at once but at most one request per event key in flight. The same
 /// (object uid, type, reason, message) seen again within `aggregationWindow` PATCHes the existing
 /// Event's `count` and `lastTimestamp` instead of creating one. A per-object token bucket (burst
 /// `spamBurst`, then one per `spamInterval`) drops floods, like client-go's spam filter. Write
@@ -25,6 +25,8 @@ public final class EventRecorder: Sendable {
         public var instance: String
         /// Events held before `record` starts dropping.
         public var bufferSize = 1000
+        /// Event writes in flight at once (never two with the same aggregation key).
+        public var writers = 4
         /// A repeat within this time (local clock) of the last write patches the count.
         public var aggregationWindow: Duration = .seconds(600)
         /// Events per object accepted in a burst.
@@ -73,7 +75,22 @@ public final class EventRecorder: Sendable {
             aggregates = aggregates.filter { now - $0.value.lastSeen < window }
             buckets = buckets.filter { !$0.value.isFull(now: now) }
         }
+
+        /// Keeps at most `limit` aggregates: once past it, drops the expired ones and then the least
+        /// recently seen, down to three quarters of `limit`, so the scan is paid once per
+        /// `limit / 4` new Events rather than on every one. A forgotten repeat creates a new Event.
+        mutating func cap(now: Duration, window: Duration, limit: Int) {
+            guard aggregates.count > limit else { return }
+            aggregates = aggregates.filter { now - $0.value.lastSeen < window }
+            let target = limit * 3 / 4
+            guard aggregates.count > target else { return }
+            let oldest = aggregates.sorted { $0.value.lastSeen < $1.value.lastSeen }.prefix(aggregates.count - target)
+            for (key, _) in oldest { aggregates[key] = nil }
+        }
     }
+
+    /// Aggregates remembered at most (repeats of older Events start new ones).
+    static let aggregateLimit = 4096
 
     /// The settings this recorder was created with.
     public let configuration: Configuration
@@ -153,12 +170,46 @@ public final class EventRecorder: Sendable {
         }
     }
 
-    /// Writes every event queued so far, one request at a time; returns when done. Do not call it
-    /// while `run()` is running (two writers would break the one-in-flight-per-key rule).
+    /// Writes every event queued so far (including those recorded meanwhile), up to
+    /// `configuration.writers` requests at once but never two with the same aggregation key, so a
+    /// repeat always sees the Event its predecessor created; returns when nothing is pending or in
+    /// flight. Do not call it while `run()` is running (two callers would break that rule).
     public func processPending() async {
-        while let item = buffer.withLock({ b -> Pending? in b.pending.isEmpty ? nil : b.pending.removeFirst() }) {
-            await write(item)
+        let writers = max(1, configuration.writers)
+        await withTaskGroup(of: String.self) { group in
+            var inFlight: Set<String> = []
+            while true {
+                let next = inFlight.count >= writers ? nil : buffer.withLock { b -> (Pending, String)? in
+                    guard let index = b.pending.firstIndex(where: { !inFlight.contains(EventRecorder.keys(of: $0).key) }) else {
+                        return nil
+                    }
+                    let item = b.pending.remove(at: index)
+                    return (item, EventRecorder.keys(of: item).key)
+                }
+                if let (item, key) = next {
+                    inFlight.insert(key)
+                    group.addTask { await self.write(item); return key }
+                    continue
+                }
+                // Nothing more can start now: wait for a write to finish (none running: done).
+                guard let finished = await group.next() else { return }
+                inFlight.remove(finished)
+            }
         }
+    }
+
+    /// The involved object's key (uid, else namespace/kind/name) and the aggregation key.
+    private static func keys(of item: Pending) -> (object: String, key: String) {
+        let object = item.involved
+        let uid = object[path: "metadata.uid"]?.stringValue ?? ""
+        let objectKey: String
+        if uid.isEmpty {
+            let namespace = object[path: "metadata.namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+            objectKey = "\(namespace)/\(object["kind"]?.stringValue ?? "")/\(object[path: "metadata.name"]?.stringValue ?? "")"
+        } else {
+            objectKey = uid
+        }
+        return (objectKey, [objectKey, item.type.rawValue, item.reason, item.message].joined(separator: "\u{1}"))
     }
 
     private func write(_ item: Pending) async {
@@ -167,8 +218,7 @@ public final class EventRecorder: Sendable {
         let name = object[path: "metadata.name"]?.stringValue ?? ""
         let objectNamespace = object[path: "metadata.namespace"]?.stringValue
         let namespace = objectNamespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
-        let objectKey = uid.isEmpty ? "\(namespace)/\(object["kind"]?.stringValue ?? "")/\(name)" : uid
-        let key = [objectKey, item.type.rawValue, item.reason, item.message].joined(separator: "\u{1}")
+        let (objectKey, key) = EventRecorder.keys(of: item)
         let now = timeline.now()
         let stamp = JSONValue.string(KubeTimestamp.time(item.at))
         let c = configuration
@@ -240,9 +290,7 @@ public final class EventRecorder: Sendable {
             _ = try await api.create(.events, namespace: namespace, object: event)
             writer.withLock { w in
                 w.aggregates[key] = Aggregate(name: eventName, namespace: namespace, count: 1, lastSeen: now)
-                if w.aggregates.count > 4096 {
-                    w.aggregates = w.aggregates.filter { now - $0.value.lastSeen < c.aggregationWindow }
-                }
+                w.cap(now: now, window: c.aggregationWindow, limit: EventRecorder.aggregateLimit)
             }
         } catch {
             log.warning("could not create event", metadata: ["error": "\(KubeError.wrapping(error))"])

@@ -1,4 +1,5 @@
 import Foundation
+import HeapModule
 import Kube
 
 extension ControlPlane {
@@ -26,6 +27,8 @@ extension ControlPlane {
         var uids: [String: String] = [:]
         /// Pod key → when its next program step is due.
         var due: [String: Duration] = [:]
+        /// The same deadlines by time; an entry whose key has since moved or gone is stale and skipped.
+        var deadlines = Heap<PodDeadline>()
         /// Pods whose last write failed, retried at `retryAt`.
         var retryKeys: Set<String> = []
         var retryAt: Duration?
@@ -42,7 +45,10 @@ extension ControlPlane {
                 let nodeName = nodeKey.hasPrefix("/") ? String(nodeKey.dropFirst()) : nodeKey
                 visit.formUnion(podCache.objects(in: Self.byNode, nodeName).map(ObjectCache.key))
             }
-            for (key, at) in due where at <= now { visit.insert(key) }
+            while let next = deadlines.min, next.at <= now {
+                _ = deadlines.popMin()
+                if due[next.key] == next.at { visit.insert(next.key) }
+            }
             if let at = retryAt, at <= now {
                 visit.formUnion(retryKeys)
                 retryKeys = []
@@ -142,13 +148,17 @@ extension ControlPlane {
                 }
                 entries[uid] = entry
                 uids[key] = uid
-                due[key] = entry.lifecycle.nextWakeup
+                if let at = entry.lifecycle.nextWakeup {
+                    due[key] = at
+                    deadlines.insert(PodDeadline(at: at, key: key))
+                }
             }
             if !retry.isEmpty {
                 retryKeys.formUnion(retry)
                 retryAt = min(retryAt ?? .seconds(Int64.max / 4), now + .seconds(1))
             }
-            deadline = [due.values.min(), retryAt].compactMap { $0 }.min()
+            while let next = deadlines.min, due[next.key] != next.at { _ = deadlines.popMin() }
+            deadline = [deadlines.min?.at, retryAt].compactMap { $0 }.min()
         }
     }
 
@@ -240,4 +250,12 @@ extension ControlPlane {
             return true
         }
     }
+}
+
+/// When a pod's next program step is due, ordered by time (the kubelet's deadline heap).
+struct PodDeadline: Comparable {
+    var at: Duration
+    var key: String
+
+    static func < (a: PodDeadline, b: PodDeadline) -> Bool { (a.at, a.key) < (b.at, b.key) }
 }

@@ -6,6 +6,7 @@ import Logging
 extension Operator {
     /// One JobFlow: cache snapshot → `FlowPlanner.plan` → actions in order.
     func reconcileFlow(_ key: String) async throws -> ReconcileAction {
+        let started = ticks.now()
         state.withLock { $0.reconciles += 1 }
         guard let flow = caches.flows.store.snapshot().object(forKey: key) else {
             // Deleted: the garbage collector removes its Jobs (ownerReferences, background).
@@ -23,11 +24,12 @@ extension Operator {
             if let template = templateCache.object(namespace: namespace, name: name) { templates[name] = template }
         }
         let plan = FlowPlanner.plan(flow: flow, templates: templates, jobs: jobs, pods: pods, now: wallClock())
-        return try await perform(plan, on: flow, resource: CustomResources.jobFlows, kind: "JobFlow", key: key)
+        return try await perform(plan, on: flow, resource: CustomResources.jobFlows, kind: "JobFlow", key: key, started: started)
     }
 
     /// One DaemonJob: cache snapshot (with every node) → `DaemonJobPlanner.plan` → actions in order.
     func reconcileDaemonJob(_ key: String) async throws -> ReconcileAction {
+        let started = ticks.now()
         state.withLock { $0.reconciles += 1 }
         guard let daemonJob = caches.daemonJobs.store.snapshot().object(forKey: key) else {
             _ = state.withLock { $0.finishedAt.removeValue(forKey: "DaemonJob/" + key) }
@@ -41,7 +43,7 @@ extension Operator {
         let pods = Operator.pods(of: jobs, in: caches.daemonJobPods)
         let plan = DaemonJobPlanner.plan(daemonJob: daemonJob, nodes: nodes, jobs: jobs, pods: pods, now: wallClock(),
                                          pinning: configuration.pinning)
-        return try await perform(plan, on: daemonJob, resource: CustomResources.daemonJobs, kind: "DaemonJob", key: key)
+        return try await perform(plan, on: daemonJob, resource: CustomResources.daemonJobs, kind: "DaemonJob", key: key, started: started)
     }
 
     /// The owner's Jobs (controller-owner index) plus any Job with one of the `expected` names, in
@@ -96,7 +98,8 @@ extension Operator {
 
     /// Performs `plan`'s actions in order, stopping at the first failure (thrown: the controller
     /// requeues with backoff). See docs/orchestrator.md for why the order matters.
-    func perform(_ plan: Plan, on object: JSONValue, resource: Resource, kind: String, key: String) async throws -> ReconcileAction {
+    func perform(_ plan: Plan, on object: JSONValue, resource: Resource, kind: String, key: String,
+                 started: Duration) async throws -> ReconcileAction {
         let namespace = object[path: "metadata.namespace"]?.stringValue
         let name = object[path: "metadata.name"]?.stringValue ?? ""
         var log = logger
@@ -122,9 +125,10 @@ extension Operator {
                 case .createJob(let job):
                     let jobName = job[path: "metadata.name"]?.stringValue ?? ""
                     do {
+                        let sent = ticks.now()
                         let created = try await api.create(.jobs, namespace: namespace, object: job,
                                                            options: WriteOptions(fieldManager: configuration.fieldManager))
-                        recordReaction(kind: kind, key: key)
+                        recordReaction(kind: kind, key: key, started: started, sent: sent)
                         expectCreated(created, key: Store.key(namespace: namespace, name: jobName))
                         log.info("job created", metadata: ["job.name": "\(jobName)"])
                     } catch let error as KubeError {
@@ -214,10 +218,16 @@ extension Operator {
     }
 
     /// Records the reaction latency if a Job of this owner was seen finishing since the last create.
-    private func recordReaction(kind: String, key: String) {
+    /// `started`: when the reconcile began; `sent`: when the create was sent.
+    private func recordReaction(kind: String, key: String, started: Duration, sent: Duration) {
         let now = ticks.now()
         if let since = state.withLock({ $0.finishedAt.removeValue(forKey: kind + "/" + key) }) {
             reactionLatency.record(now - since)
+            // A reconcile already running when the Job was seen finishing started before `since`.
+            let begun = max(started, since)
+            reactionParts.queued.record(begun - since)
+            reactionParts.planned.record(max(sent, begun) - begun)
+            reactionParts.created.record(now - max(sent, begun))
             metrics.reactionLatency.record(duration: now - since)
         }
     }

@@ -19,6 +19,9 @@ public final class Operator: Sendable {
     /// Reaction latency: from the watch event showing a Job finished to the create of a Job of
     /// the same owner returning (the dependent it unblocked), on the operator's clock.
     public let reactionLatency = LatencyRecorder()
+    /// The same samples split in three: the Job seen finished → its owner's reconcile starting
+    /// (`queued`), → the create sent (`planned`), → the create returning (`created`).
+    public let reactionParts = (queued: LatencyRecorder(), planned: LatencyRecorder(), created: LatencyRecorder())
 
     let api: any KubeAPI
     let caches: OperatorCaches

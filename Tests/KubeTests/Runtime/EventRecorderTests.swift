@@ -72,6 +72,54 @@ private func recorder(_ api: FakeKubeAPI, clock: ManualClock = ManualClock(), bu
         #expect(api.calls.filter { $0.kind == .patch }.isEmpty)
     }
 
+    @Test func pastTheAggregateLimitTheLeastRecentlySeenAreForgottenInOneSweep() async {
+        let api = FakeKubeAPI()
+        let clock = ManualClock()
+        let events = recorder(api, clock: clock)
+        func object(_ i: Int) -> JSONValue {
+            ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string("p\(i)"), "namespace": "ns", "uid": .string("uid-\(i)")]]
+        }
+        let limit = EventRecorder.aggregateLimit
+        for i in 0...limit {
+            events.record(object(i), type: .normal, reason: "Started", message: "started")
+            await events.processPending()
+            clock.advance(by: .milliseconds(1))
+        }
+        #expect(api.storedObjects(.events).count == limit + 1)
+        // The newest is still aggregated: its repeat patches the count.
+        events.record(object(limit), type: .normal, reason: "Started", message: "started")
+        // The oldest quarter was forgotten when the limit was passed: a repeat starts a new Event.
+        events.record(object(0), type: .normal, reason: "Started", message: "started")
+        // One just inside the kept three quarters is still aggregated.
+        events.record(object(limit - limit * 3 / 4 + 1), type: .normal, reason: "Started", message: "started")
+        await events.processPending()
+        #expect(api.storedObjects(.events).count == limit + 2)
+        #expect(api.calls.filter { $0.kind == .patch }.count == 2)
+    }
+
+    @Test func writesRunConcurrentlyButNeverTwoForTheSameEvent() async throws {
+        let api = FakeKubeAPI()
+        let events = recorder(api)
+        func object(_ i: Int) -> JSONValue {
+            ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string("p\(i)"), "namespace": "ns", "uid": .string("uid-\(i)")]]
+        }
+        api.hold(.create)
+        for i in 0..<6 { events.record(object(i), type: .normal, reason: "Started", message: "started") }
+        events.record(object(0), type: .normal, reason: "Started", message: "started")  // a repeat of the first
+        let writing = Task { await events.processPending() }
+        // Wait (bounded) until the writers are all busy.
+        for _ in 0..<10_000 where api.calls.count < events.configuration.writers { await Task.yield() }
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(api.calls.count == events.configuration.writers)
+        #expect(api.calls.allSatisfy { $0.kind == .create })
+        api.releaseHeld()
+        await writing.value
+        // Six Events created; the repeat waited for the first and patched its count.
+        #expect(api.storedObjects(.events).count == 6)
+        #expect(api.calls.filter { $0.kind == .patch }.count == 1)
+        #expect(events.pendingCount == 0)
+    }
+
     @Test func aDeletedEventIsRecreated() async {
         let api = FakeKubeAPI()
         let events = recorder(api)

@@ -50,6 +50,8 @@ final class FakeKubeAPI: KubeAPI {
         var revision = 100
         var failures: [(kind: FakeCall.Kind, error: KubeError)] = []
         var hangs: [FakeCall.Kind] = []
+        var holding: [FakeCall.Kind] = []
+        var held: [CheckedContinuation<Void, Never>] = []
         var openStreams: [AsyncThrowingStream<WatchEvent, any Error>.Continuation] = []
     }
     private let state = Mutex(State())
@@ -66,6 +68,16 @@ final class FakeKubeAPI: KubeAPI {
     func scriptWatch(_ scripts: WatchScript...) { state.withLock { $0.watchScript += scripts } }
     /// The next call of this kind never answers; it throws `CancellationError` when its task is cancelled.
     func hangNext(_ kind: FakeCall.Kind) { state.withLock { $0.hangs.append(kind) } }
+    /// Calls of this kind wait (recorded, unanswered) until `releaseHeld()`.
+    func hold(_ kind: FakeCall.Kind) { state.withLock { $0.holding.append(kind) } }
+    /// Answers every held call and stops holding.
+    func releaseHeld() {
+        let waiting = state.withLock { s in
+            defer { s.held = []; s.holding = [] }
+            return s.held
+        }
+        for continuation in waiting { continuation.resume() }
+    }
     /// The next call of this kind throws `error` instead of running.
     func failNext(_ kind: FakeCall.Kind, with error: KubeError) { state.withLock { $0.failures.append((kind, error)) } }
 
@@ -102,8 +114,16 @@ final class FakeKubeAPI: KubeAPI {
             await hangUntilCancelled()
             throw CancellationError()
         }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let hold = state.withLock { s -> Bool in
+                s.calls.append(call)
+                guard s.holding.contains(call.kind) else { return false }
+                s.held.append(continuation)
+                return true
+            }
+            if !hold { continuation.resume() }
+        }
         let failure = state.withLock { s -> KubeError? in
-            s.calls.append(call)
             guard let index = s.failures.firstIndex(where: { $0.kind == call.kind }) else { return nil }
             return s.failures.remove(at: index).error
         }
