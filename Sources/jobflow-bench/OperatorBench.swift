@@ -206,6 +206,7 @@ enum OperatorBench {
             // A/B switches: BENCH_PRIORITY=0 (one FIFO lane), BENCH_SKIP=0 (every projected update wakes).
             configuration.prioritizeFinishedJobs = ProcessInfo.processInfo.environment["BENCH_PRIORITY"] != "0"
             configuration.skipIrrelevantUpdates = ProcessInfo.processInfo.environment["BENCH_SKIP"] != "0"
+            if ProcessInfo.processInfo.environment["BENCH_WORKER_PRIORITY"] == "0" { configuration.workerPriority = nil }
             var logger = Logger(label: "bench.operator")
             logger.logLevel = .error
             let op = try Operator(api: client, configuration: configuration, logger: logger)

@@ -64,6 +64,15 @@ struct CommandLineTests {
         #expect(result.err.contains("/nonexistent/kubeconfig"), "\(result.err)")
     }
 
+    @Test("operator refuses a --status-batch-period outside 0–600 s, naming the flag", .enabled(if: built))
+    func statusBatchPeriodIsValidated() throws {
+        for bad in ["-1", "601", "nan", "soon"] {
+            let result = try Self.run(["operator", "--headless", "--kubeconfig", "/nonexistent/kubeconfig", "--status-batch-period", bad])
+            #expect(result.status != 0)
+            #expect(result.err.contains("status-batch-period"), "\(bad): \(result.err)")
+        }
+    }
+
     @Test("retry/cancel write the request annotation; an identical handled value gets a fresh spelling", .enabled(if: built))
     func requests() async throws {
         let h = try await Harness.make()

@@ -26,6 +26,9 @@ public final class Controller: Sendable {
     /// The queue the workers pull from; event handlers `add` keys to it.
     public let queue: WorkQueue
     private let workers: Int
+    /// The workers' task priority (`nil`: inherited). Above the informers' lets a woken key be
+    /// reconciled before the next batch of watch events is decoded when the CPU is scarce.
+    public let priority: TaskPriority?
     private let reconcile: Reconcile
     private let errorPolicy: ErrorPolicy
     private let timeline: Timeline
@@ -39,9 +42,10 @@ public final class Controller: Sendable {
 
     /// With a `name`, reconciles are counted and timed under `controller=name` (see `ControllerInstruments`).
     public init(queue: WorkQueue, workers: Int = 1, clock: any Clock<Duration> = ContinuousClock(), name: String? = nil,
-                logger: Logger, errorPolicy: @escaping ErrorPolicy = Controller.defaultErrorPolicy,
+                logger: Logger, errorPolicy: @escaping ErrorPolicy = Controller.defaultErrorPolicy, priority: TaskPriority? = nil,
                 reconcile: @escaping Reconcile) {
         self.queue = queue
+        self.priority = priority
         self.workers = max(1, workers)
         self.reconcile = reconcile
         self.errorPolicy = errorPolicy
@@ -55,7 +59,7 @@ public final class Controller: Sendable {
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             for worker in 0..<workers {
-                group.addTask { await self.work(worker) }
+                group.addTask(priority: priority) { await self.work(worker) }
             }
         }
     }

@@ -18,7 +18,12 @@ extension Operator {
         daemons.onDelete { [self] in enqueueDaemonJob(Store.key(of: $0)) }
 
         for informer in [caches.flowJobs, caches.daemonJobJobs] {
-            informer.onAdd { [self] in jobChanged(old: nil, new: $0) }
+            informer.onAdd { [self] job in
+                // The echo of our own create: the reconcile that created it already planned with
+                // this very Job (the create expectation), so it would plan the same again.
+                if configuration.skipIrrelevantUpdates, isEchoOfOwnCreate(job) { return }
+                jobChanged(old: nil, new: job)
+            }
             informer.onUpdate { [self] old, new in
                 if Operator.differs(old, new) { jobChanged(old: old, new: new) }
             }
@@ -65,12 +70,12 @@ extension Operator {
 
     func enqueueFlow(_ key: String, priority: WorkQueuePriority = .normal) {
         guard let queue = state.withLock({ $0.queues?.flows }) else { return }
-        Task { await queue.add(key, priority: priority) }
+        Task(priority: priority == .high ? configuration.workerPriority : nil) { await queue.add(key, priority: priority) }
     }
 
     func enqueueDaemonJob(_ key: String, priority: WorkQueuePriority = .normal) {
         guard let queue = state.withLock({ $0.queues?.daemonJobs }) else { return }
-        Task { await queue.add(key, priority: priority) }
+        Task(priority: priority == .high ? configuration.workerPriority : nil) { await queue.add(key, priority: priority) }
     }
 
     private func enqueueAllDaemonJobs() {

@@ -173,13 +173,23 @@ extension Operator {
     }
 
     /// Remembers a Job just created until the cache shows it (controller "expectations").
-    private func expectCreated(_ job: JSONValue, key: String) {
+    func expectCreated(_ job: JSONValue, key: String) {
         let now = ticks.now()
         state.withLock { s in
             // Entries the cache never confirmed (the Job was deleted at once, a watch gap) expire.
             if s.createdJobs.count >= 256 { s.createdJobs = s.createdJobs.filter { now - $0.value.at < .seconds(60) } }
             s.createdJobs[key] = (OperatorCaches.jobTransform(job), now)
         }
+    }
+
+    /// Whether `job`, just added to a Job cache, is one this replica created and still expects,
+    /// unchanged in everything `ObservedJob` reads since the create returned. The expectation is
+    /// kept (the next reconcile clears it), so a reconcile in between still sees the Job.
+    func isEchoOfOwnCreate(_ job: JSONValue) -> Bool {
+        let key = Store.key(namespace: job[path: "metadata.namespace"]?.stringValue, name: job[path: "metadata.name"]?.stringValue ?? "")
+        guard let created = state.withLock({ $0.createdJobs[key]?.job }),
+              created[path: "metadata.uid"] == job[path: "metadata.uid"] else { return false }
+        return ObservedJob(job: created, pods: []) == ObservedJob(job: OperatorCaches.jobTransform(job), pods: [])
     }
 
     /// The Job created under `key` if the cache has not shown it yet and it is recent.

@@ -219,9 +219,9 @@ public final class Operator: Sendable {
         var daemonLog = logger
         daemonLog[metadataKey: "controller"] = "daemonjob"
         let flows = Controller(queue: flowQueue, workers: configuration.workers, clock: clock, name: "jobflow", logger: flowLog,
-                               errorPolicy: errorPolicy(flowLog)) { [self] key in try await self.reconcileFlow(key) }
+                               errorPolicy: errorPolicy(flowLog), priority: configuration.workerPriority) { [self] key in try await self.reconcileFlow(key) }
         let daemons = Controller(queue: daemonQueue, workers: configuration.workers, clock: clock, name: "daemonjob", logger: daemonLog,
-                                 errorPolicy: errorPolicy(daemonLog)) { [self] key in try await self.reconcileDaemonJob(key) }
+                                 errorPolicy: errorPolicy(daemonLog), priority: configuration.workerPriority) { [self] key in try await self.reconcileDaemonJob(key) }
         let task = Task { [self] in
             // Reconcile nothing before every cache has listed once: absence would mean nothing.
             guard await caches.waitForSync() else { return }
