@@ -107,9 +107,10 @@ enum ClientOnlyBench {
     }
 
     /// The benchmarks' transport options; `BENCH_DRIVE_BUDGET_US` overrides the caller-drive
-    /// budget (0 turns the fast path off, for comparison).
+    /// budget (0 turns the fast path off, for comparison), `BENCH_REUSE=0` resets every handle.
     static func transportOptions() -> TransportOptions {
         var options = TransportOptions(maxConcurrentTransfers: 64)
+        options.reusePlainGETHandles = ProcessInfo.processInfo.environment["BENCH_REUSE"] != "0"
         if let us = Int(ProcessInfo.processInfo.environment["BENCH_DRIVE_BUDGET_US"] ?? "") {
             options.callerDriveBudget = .microseconds(us)
         }

@@ -7,6 +7,17 @@ import CCurl
 final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The options a plain GET left on this handle, kept for the next identical one (`nil`: reset,
+    /// curl's defaults). Set by `CurlTransfer.configure`, cleared by `reset()`.
+    var plainGET: PlainGET?
+
+    /// What distinguishes one plain GET's sticky options from another's; everything else comes
+    /// from the transport's options, the same for every request.
+    struct PlainGET: Equatable {
+        var https: Bool
+        var proxy: String?
+        var timeoutMS: Int?
+    }
 
     init?() {
         guard let handle = curl_easy_init() else { return nil }
@@ -23,6 +34,16 @@ final class CurlEasy {
     /// Back to defaults for the next request; connections stay in the multi handle's cache.
     func reset() {
         curl_easy_reset(handle)
+        errorBuffer[0] = 0
+        plainGET = nil
+    }
+
+    /// Between two plain GETs: keeps every option but those pointing at the finished transfer
+    /// (its header list is freed, its object released), so nothing dangles while the handle idles.
+    func parkPlainGET() {
+        _ = jf_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+        _ = jf_easy_setopt_ptr(handle, CURLOPT_WRITEDATA, nil)
+        _ = jf_easy_setopt_ptr(handle, CURLOPT_HEADERDATA, nil)
         errorBuffer[0] = 0
     }
 
@@ -41,13 +62,32 @@ final class CurlEasy {
 extension CurlTransfer {
     /// Sets every option for this request on `easy` (curl thread). Strings and blobs are copied
     /// by libcurl; the header lists stay owned by the transfer until it leaves the multi handle.
-    func configure(_ easy: CurlEasy, options: TransportOptions) throws(TransportError) {
+    /// Returns whether the handle's options were kept from an identical plain GET (only the URL,
+    /// the header list and the callbacks' target were set).
+    @discardableResult
+    func configure(_ easy: CurlEasy, options: TransportOptions) throws(TransportError) -> Bool {
         self.easy = easy
         let h = easy.handle
         var failed: CURLcode = CURLE_OK
         func check(_ code: CURLcode) { if failed == CURLE_OK, code != CURLE_OK { failed = code } }
 
         let userdata = Unmanaged.passUnretained(self).toOpaque()
+        let plain = plainGETSignature(options: options)
+        if let plain, easy.plainGET == plain {
+            // The same sticky options as the last request on this handle: a GET without a body,
+            // the same proxy and timeout (curl resets per-transfer state at each perform itself).
+            isHead = false
+            check(jf_easy_setopt_ptr(h, CURLOPT_WRITEDATA, userdata))
+            check(jf_easy_setopt_ptr(h, CURLOPT_HEADERDATA, userdata))
+            check(jf_easy_setopt_str(h, CURLOPT_URL, request.url))
+            headerList = try headerList(hasBody: false, hostHeader: nil)
+            check(jf_easy_setopt_slist(h, CURLOPT_HTTPHEADER, headerList))
+            if failed != CURLE_OK {
+                throw TransportError(kind: .invalidRequest, message: "cannot configure request: \(String(cString: curl_easy_strerror(failed)))", url: request.url)
+            }
+            return true
+        }
+        if easy.plainGET != nil { easy.reset() }
         check(jf_easy_setopt_ptr(h, CURLOPT_ERRORBUFFER, easy.errorBuffer))
         check(jf_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1))
         check(jf_easy_setopt_data_cb(h, CURLOPT_WRITEFUNCTION) { ptr, size, count, userdata in
@@ -105,27 +145,8 @@ extension CurlTransfer {
             check(jf_easy_setopt_str(h, CURLOPT_CUSTOMREQUEST, method))
         }
 
-        // Headers, validated so nothing can smuggle a CR/LF into the request.
-        var list: UnsafeMutablePointer<curl_slist>?
-        var sawExpect = false, sawContentType = false, sawHost = false
-        for header in request.headers {
-            guard !header.name.isEmpty,
-                  !header.name.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x3A || $0 == 0x20 || $0 == 0 }),
-                  !header.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
-                curl_slist_free_all(list)
-                throw TransportError(kind: .invalidRequest, message: "invalid header \(header.name.debugDescription)", url: request.url)
-            }
-            sawExpect = sawExpect || Self.isName(header.name, "expect")
-            sawContentType = sawContentType || Self.isName(header.name, "content-type")
-            sawHost = sawHost || Self.isName(header.name, "host")
-            // "Name;" is curl's spelling of a header with an empty value ("Name:" would remove it).
-            list = curl_slist_append(list, header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)")
-        }
-        if !sawExpect { list = curl_slist_append(list, "Expect:") }
-        if hasBody, !sawContentType { list = curl_slist_append(list, "Content-Type:") }
-        if let hostHeader, !sawHost { list = curl_slist_append(list, "Host: \(hostHeader)") }
-        headerList = list
-        check(jf_easy_setopt_slist(h, CURLOPT_HTTPHEADER, list))
+        headerList = try headerList(hasBody: hasBody, hostHeader: hostHeader)
+        check(jf_easy_setopt_slist(h, CURLOPT_HTTPHEADER, headerList))
         check(jf_easy_setopt_str(h, CURLOPT_USERAGENT, options.userAgent))
         check(jf_easy_setopt_str(h, CURLOPT_ACCEPT_ENCODING, ""))
 
@@ -168,6 +189,46 @@ extension CurlTransfer {
         if failed != CURLE_OK {
             throw TransportError(kind: .invalidRequest, message: "cannot configure request: \(String(cString: curl_easy_strerror(failed)))", url: request.url)
         }
+        easy.plainGET = plain
+        return false
+    }
+
+    /// The sticky-option signature of this request when it is a plain GET: collected (not
+    /// streamed), no body, no per-request client certificate, no tls-server-name redirection.
+    /// `nil` otherwise.
+    func plainGETSignature(options: TransportOptions) -> CurlEasy.PlainGET? {
+        guard options.reusePlainGETHandles, request.method == "GET", request.body == nil, request.clientIdentity == nil,
+              !isStreaming else { return nil }
+        let https = url.scheme == "https"
+        if https, let serverName = options.tlsServerName, !serverName.isEmpty, serverName.lowercased() != url.host.lowercased() {
+            return nil
+        }
+        return CurlEasy.PlainGET(https: https, proxy: proxy, timeoutMS: request.timeout.map(Self.milliseconds))
+    }
+
+    /// The request's headers as a curl list, validated so nothing can smuggle a CR/LF into the
+    /// request, plus "Expect:" (no 100-continue), an empty Content-Type for bodies curl would
+    /// label form data, and the Host header of a tls-server-name redirection.
+    private func headerList(hasBody: Bool, hostHeader: String?) throws(TransportError) -> UnsafeMutablePointer<curl_slist>? {
+        var list: UnsafeMutablePointer<curl_slist>?
+        var sawExpect = false, sawContentType = false, sawHost = false
+        for header in request.headers {
+            guard !header.name.isEmpty,
+                  !header.name.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x3A || $0 == 0x20 || $0 == 0 }),
+                  !header.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
+                curl_slist_free_all(list)
+                throw TransportError(kind: .invalidRequest, message: "invalid header \(header.name.debugDescription)", url: request.url)
+            }
+            sawExpect = sawExpect || Self.isName(header.name, "expect")
+            sawContentType = sawContentType || Self.isName(header.name, "content-type")
+            sawHost = sawHost || Self.isName(header.name, "host")
+            // "Name;" is curl's spelling of a header with an empty value ("Name:" would remove it).
+            list = curl_slist_append(list, header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)")
+        }
+        if !sawExpect { list = curl_slist_append(list, "Expect:") }
+        if hasBody, !sawContentType { list = curl_slist_append(list, "Content-Type:") }
+        if let hostHeader, !sawHost { list = curl_slist_append(list, "Host: \(hostHeader)") }
+        return list
     }
 
     /// Whether a header name equals the lowercase ASCII `lower`, ignoring ASCII case, without

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// libcurl's process-wide initialisation, run once (Swift runs global initialisers exactly once).
 private let curlGlobalInit: CURLcode = curl_global_init(jf_global_all())
@@ -91,6 +92,8 @@ final class CurlEventLoop: @unchecked Sendable {
     private var queue: [CurlTransfer] = []
     private var queueHead = 0
     private var pool: [CurlEasy] = []
+    /// Transfers that found their handle already configured by an identical plain GET (for tests).
+    let reusedHandles = Atomic<Int>(0)
     private let maxActive: Int
 
     init(options: TransportOptions) throws(TransportError) {
@@ -365,7 +368,7 @@ final class CurlEventLoop: @unchecked Sendable {
             return
         }
         do {
-            try transfer.configure(easy, options: options)
+            if try transfer.configure(easy, options: options) { reusedHandles.add(1, ordering: .relaxed) }
         } catch {
             transfer.releaseLists()
             transfer.easy = nil
@@ -405,15 +408,17 @@ final class CurlEventLoop: @unchecked Sendable {
             curl_multi_remove_handle(multi, easy.handle)
             active[easy.handle] = nil
             transfer.easy = nil
-            recycle(easy)
+            // A plain GET that completed keeps its options for the next identical one.
+            recycle(easy, keepPlainGET: easy.plainGET != nil && !transfer.isStreaming && transfer.abort == nil
+                        && (try? outcome.get()) != nil)
         }
         transfer.releaseLists()
         transfer.receivePaused = false
         transfer.complete(with: outcome)
     }
 
-    private func recycle(_ easy: CurlEasy) {
-        easy.reset()
+    private func recycle(_ easy: CurlEasy, keepPlainGET: Bool = false) {
+        if keepPlainGET { easy.parkPlainGET() } else { easy.reset() }
         if pool.count < maxActive { pool.append(easy) }
     }
 

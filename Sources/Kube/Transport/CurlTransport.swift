@@ -18,6 +18,9 @@ public final class CurlTransport: HTTPTransport {
     /// The event loop's counters (fast-path use, loop passes), for tests.
     var loopStats: CurlEventLoop.Stats { loop.stats }
 
+    /// Requests that found their easy handle still configured by an identical plain GET (for tests).
+    var reusedHandles: Int { loop.reusedHandles.load(ordering: .relaxed) }
+
     /// Fails every pending and running request with `.cancelled` and stops the curl thread.
     /// Later requests fail at once. Does not wait for the thread to exit.
     public func shutdown() { loop.shutdown() }

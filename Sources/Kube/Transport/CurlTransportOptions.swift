@@ -26,6 +26,10 @@ public struct TransportOptions: Sendable {
     /// poll granularity); then the curl thread takes over. After misses the fast path is skipped
     /// for up to 63 requests. `.zero` turns it off. See docs/transport.md.
     public var callerDriveBudget: Duration = .milliseconds(1)
+    /// An easy handle that served a collected GET keeps its options, and the next GET with the
+    /// same proxy and timeout sets only its URL, headers and callback target instead of resetting
+    /// and setting ~20 options again. Off: every request resets its handle. See docs/transport.md.
+    public var reusePlainGETHandles = true
     /// Bytes a streaming body buffers before the transfer pauses reading from the socket.
     var streamCapacity: Int = 1 << 20
     /// The largest body `send` collects; larger responses fail with `.aborted`.

@@ -142,3 +142,38 @@ import Testing
         #expect(transport.loopStats.loopPasses == before)
     }
 }
+
+/// An easy handle that served a plain GET keeps its options for the next identical GET; any other
+/// request resets it first, so nothing of one request leaks into the next.
+@Suite struct CurlEasyReuseTests {
+    @Test func identicalGETsReuseTheHandleAndOtherRequestsLeaveNothingBehind() async throws {
+        let server = try TransportTestServer()
+        let transport = try CurlTransport(options: TransportOptions(environment: [:]))
+        defer { transport.shutdown() }
+        func echo(_ method: String, _ path: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
+                  timeout: Duration? = nil) async throws -> [String: Any] {
+            var request = HTTPRequest(method: method, url: server.http + path, headers: headers, body: body)
+            request.timeout = timeout
+            return json(try await transport.send(request))
+        }
+        let first = try await echo("GET", "/echo?n=1", headers: [HTTPHeader("X-Test", "a")])
+        #expect(first["method"] as? String == "GET" && first["x_test"] as? String == "a")
+        let second = try await echo("GET", "/echo?n=2", headers: [HTTPHeader("X-Test", "b")])
+        #expect(second["path"] as? String == "/echo?n=2" && second["x_test"] as? String == "b")
+        #expect(transport.reusedHandles == 1)
+        let post = try await echo("POST", "/echo", body: Array("hi".utf8))
+        #expect(post["method"] as? String == "POST" && post["body"] as? String == "hi")
+        // After the POST: a GET with no body, no content type, no leftover header.
+        let after = try await echo("GET", "/echo?n=3")
+        #expect(after["method"] as? String == "GET" && after["body"] as? String == "")
+        #expect(after["content_type"] is NSNull && after["x_test"] is NSNull)
+        let delete = try await echo("DELETE", "/echo")
+        #expect(delete["method"] as? String == "DELETE")
+        #expect(try await echo("GET", "/echo?n=4")["method"] as? String == "GET")
+        #expect(try await echo("GET", "/echo?n=5")["method"] as? String == "GET")
+        // A different timeout is a different configuration.
+        #expect(try await echo("GET", "/echo?n=6", timeout: .seconds(5))["method"] as? String == "GET")
+        #expect(transport.reusedHandles == 2)  // n=2 and n=5
+        #expect(try await server.stats(via: transport)["connections"] as? Int == 1)
+    }
+}
