@@ -70,7 +70,7 @@ enum OperatorBench {
                 + "RSS \(int("rss") / 1_048_576) MiB (\(int("untrimmedRSS") / 1_048_576) before malloc_trim; "
                 + "\(int("readyRSS") / 1_048_576) at start; anonymous \(int("rssAnon") / 1_048_576), file-backed \(int("rssFile") / 1_048_576)), main-arena heap \(int("heap") / 1_048_576) MiB; "
                 + "reconciles \(int("reconciles")), events dropped \(int("eventsDropped")); "
-                + String(format: "client pacing waited %.1f s in all; ", report["paced"]?.doubleValue ?? 0)
+                + String(format: "client pacing waited %.1f s in all; ", report["pacingWaited"]?.doubleValue ?? 0)
                 + String(format: "reaction parts p50/p99: queued %.2f/%.2f ms, planned %.2f/%.2f ms, create %.2f/%.2f ms",
                          ms("queuedP50"), ms("queuedP99"), ms("plannedP50"), ms("plannedP99"), ms("createdP50"), ms("createdP99"))
         }
@@ -229,7 +229,7 @@ enum OperatorBench {
                                      "rssAnon": .double(Double(split.anon)), "rssFile": .double(Double(split.file)), "readyHeap": .double(Double(readyHeap)),
                                      "reconciles": .double(Double(op.status.reconciles)),
                                      "eventsDropped": .double(Double(op.eventsDropped)),
-                                     "paced": .double(pacing.totalWaited.seconds),
+                                     "pacingWaited": .double(pacing.totalWaited.seconds),
                                      "queuedP50": .double(ms(op.reactionParts.queued.p50)), "queuedP99": .double(ms(op.reactionParts.queued.p99)),
                                      "plannedP50": .double(ms(op.reactionParts.planned.p50)), "plannedP99": .double(ms(op.reactionParts.planned.p99)),
                                      "createdP50": .double(ms(op.reactionParts.created.p50)), "createdP99": .double(ms(op.reactionParts.created.p99))]

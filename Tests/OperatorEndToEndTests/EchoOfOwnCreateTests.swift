@@ -5,7 +5,9 @@ import Testing
 /// The watch event that shows a Job this replica just created wakes nobody; anything more does.
 @Suite("The echo of the operator's own create")
 struct EchoOfOwnCreateTests {
-    static let job: JSONValue = [
+    /// As the Job informer hands it to its handlers: transformed.
+    static var job: JSONValue { OperatorCaches.jobTransform(raw) }
+    static let raw: JSONValue = [
         "apiVersion": "batch/v1", "kind": "Job",
         "metadata": ["name": "f-a", "namespace": "default", "uid": "u1", "resourceVersion": "10",
                      "creationTimestamp": "2026-01-01T00:00:00Z",
@@ -24,7 +26,7 @@ struct EchoOfOwnCreateTests {
     func echo() throws {
         let op = try Self.operatorUnderTest()
         #expect(!op.isEchoOfOwnCreate(Self.job), "nothing created yet")
-        op.expectCreated(Self.job, key: "default/f-a")
+        op.expectCreated(Self.raw, key: "default/f-a")
         #expect(op.isEchoOfOwnCreate(Self.job))
         // The watch may show it with another resourceVersion or fields the planners do not read.
         var later = Self.job
@@ -36,7 +38,7 @@ struct EchoOfOwnCreateTests {
     @Test("a Job of that name with another uid, a later state, or never created by us wakes its owner")
     func notEcho() throws {
         let op = try Self.operatorUnderTest()
-        op.expectCreated(Self.job, key: "default/f-a")
+        op.expectCreated(Self.raw, key: "default/f-a")
         var other = Self.job
         other[path: "metadata.uid"] = "u2"
         #expect(!op.isEchoOfOwnCreate(other))

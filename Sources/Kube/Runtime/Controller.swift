@@ -26,8 +26,8 @@ public final class Controller: Sendable {
     /// The queue the workers pull from; event handlers `add` keys to it.
     public let queue: WorkQueue
     private let workers: Int
-    /// The workers' task priority (`nil`: inherited). Above the informers' lets a woken key be
-    /// reconciled before the next batch of watch events is decoded when the CPU is scarce.
+    /// The workers' task priority (`nil`: inherited). It only helps together with the tasks that
+    /// queue keys running at the same priority (see the operator's `workerPriority`).
     public let priority: TaskPriority?
     private let reconcile: Reconcile
     private let errorPolicy: ErrorPolicy

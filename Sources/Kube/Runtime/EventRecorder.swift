@@ -46,6 +46,22 @@ public final class EventRecorder: Sendable {
         var reason: String
         var message: String
         var at: Date
+        /// The involved object's key (uid, else namespace/kind/name) and the aggregation key,
+        /// worked out once: the writers compare them on every pass over the buffer.
+        var objectKey: String
+        var key: String
+
+        init(involved: JSONValue, type: EventType, reason: String, message: String, at: Date) {
+            (self.involved, self.type, self.reason, self.message, self.at) = (involved, type, reason, message, at)
+            let uid = involved[path: "metadata.uid"]?.stringValue ?? ""
+            if uid.isEmpty {
+                let namespace = involved[path: "metadata.namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+                objectKey = "\(namespace)/\(involved["kind"]?.stringValue ?? "")/\(involved[path: "metadata.name"]?.stringValue ?? "")"
+            } else {
+                objectKey = uid
+            }
+            key = [objectKey, type.rawValue, reason, message].joined(separator: "\u{1}")
+        }
     }
 
     private struct Aggregate {
@@ -180,11 +196,9 @@ public final class EventRecorder: Sendable {
             var inFlight: Set<String> = []
             while true {
                 let next = inFlight.count >= writers ? nil : buffer.withLock { b -> (Pending, String)? in
-                    guard let index = b.pending.firstIndex(where: { !inFlight.contains(EventRecorder.keys(of: $0).key) }) else {
-                        return nil
-                    }
+                    guard let index = b.pending.firstIndex(where: { !inFlight.contains($0.key) }) else { return nil }
                     let item = b.pending.remove(at: index)
-                    return (item, EventRecorder.keys(of: item).key)
+                    return (item, item.key)
                 }
                 if let (item, key) = next {
                     inFlight.insert(key)
@@ -198,27 +212,13 @@ public final class EventRecorder: Sendable {
         }
     }
 
-    /// The involved object's key (uid, else namespace/kind/name) and the aggregation key.
-    private static func keys(of item: Pending) -> (object: String, key: String) {
-        let object = item.involved
-        let uid = object[path: "metadata.uid"]?.stringValue ?? ""
-        let objectKey: String
-        if uid.isEmpty {
-            let namespace = object[path: "metadata.namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
-            objectKey = "\(namespace)/\(object["kind"]?.stringValue ?? "")/\(object[path: "metadata.name"]?.stringValue ?? "")"
-        } else {
-            objectKey = uid
-        }
-        return (objectKey, [objectKey, item.type.rawValue, item.reason, item.message].joined(separator: "\u{1}"))
-    }
-
     private func write(_ item: Pending) async {
         let object = item.involved
         let uid = object[path: "metadata.uid"]?.stringValue ?? ""
         let name = object[path: "metadata.name"]?.stringValue ?? ""
         let objectNamespace = object[path: "metadata.namespace"]?.stringValue
         let namespace = objectNamespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
-        let (objectKey, key) = EventRecorder.keys(of: item)
+        let (objectKey, key) = (item.objectKey, item.key)
         let now = timeline.now()
         let stamp = JSONValue.string(KubeTimestamp.time(item.at))
         let c = configuration

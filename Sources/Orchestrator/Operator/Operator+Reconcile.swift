@@ -182,14 +182,15 @@ extension Operator {
         }
     }
 
-    /// Whether `job`, just added to a Job cache, is one this replica created and still expects,
+    /// Whether `job`, just added to a Job cache (so already transformed, like the expectation), is
+    /// one this replica created and still expects,
     /// unchanged in everything `ObservedJob` reads since the create returned. The expectation is
     /// kept (the next reconcile clears it), so a reconcile in between still sees the Job.
     func isEchoOfOwnCreate(_ job: JSONValue) -> Bool {
         let key = Store.key(namespace: job[path: "metadata.namespace"]?.stringValue, name: job[path: "metadata.name"]?.stringValue ?? "")
         guard let created = state.withLock({ $0.createdJobs[key]?.job }),
               created[path: "metadata.uid"] == job[path: "metadata.uid"] else { return false }
-        return ObservedJob(job: created, pods: []) == ObservedJob(job: OperatorCaches.jobTransform(job), pods: [])
+        return ObservedJob(job: created, pods: []) == ObservedJob(job: job, pods: [])
     }
 
     /// The Job created under `key` if the cache has not shown it yet and it is recent.
