@@ -4,10 +4,10 @@ import Logging
 /// The informers the operator runs and what each keeps.
 ///
 /// - JobFlows, DaemonJobs, JobTemplates: whole objects (minus managed fields); JobFlows in the
-///   compact encoding (thousands of multi-KB objects).
+///   packed encoding (thousands of multi-KB objects).
 /// - Jobs and pods: only those labelled `api.practice.com/jobflow` or `api.practice.com/daemonjob`
 ///   (two informers each, one per label: the selector is label existence), projected to the fields
-///   the planners read and stored in the compact encoding.
+///   the planners read and stored packed.
 /// - Nodes: name, labels, spec (taints, unschedulable) and condition types/statuses, so that
 ///   heartbeats change nothing and wake nobody.
 ///
@@ -41,20 +41,20 @@ final class OperatorCaches: Sendable {
                             store: store, configuration: configuration, logger: log)
         }
         // Compact too: a flow with its status is several KB, and reconciles read one at a time.
-        flows = informer(CustomResources.jobFlows, namespace: namespace, store: Store(encoding: .compact))
+        flows = informer(CustomResources.jobFlows, namespace: namespace, store: Store(encoding: OperatorCaches.packed))
         daemonJobs = informer(CustomResources.daemonJobs, namespace: namespace)
         templates = informer(CustomResources.jobTemplates, namespace: namespace)
         flowJobs = informer(.jobs, namespace: namespace, selector: Keys.jobflowLabel,
-                            store: Store(transform: OperatorCaches.jobTransform, encoding: .compact),
+                            store: Store(transform: OperatorCaches.jobTransform, encoding: OperatorCaches.packed),
                             projection: OperatorCaches.jobProjection)
         daemonJobJobs = informer(.jobs, namespace: namespace, selector: Keys.daemonJobLabel,
-                                 store: Store(transform: OperatorCaches.jobTransform, encoding: .compact),
+                                 store: Store(transform: OperatorCaches.jobTransform, encoding: OperatorCaches.packed),
                                  projection: OperatorCaches.jobProjection)
         flowPods = informer(.pods, namespace: namespace, selector: Keys.jobflowLabel,
-                            store: Store(transform: OperatorCaches.podTransform, encoding: .compact),
+                            store: Store(transform: OperatorCaches.podTransform, encoding: OperatorCaches.packed),
                             projection: OperatorCaches.podProjection)
         daemonJobPods = informer(.pods, namespace: namespace, selector: Keys.daemonJobLabel,
-                                 store: Store(transform: OperatorCaches.podTransform, encoding: .compact),
+                                 store: Store(transform: OperatorCaches.podTransform, encoding: OperatorCaches.packed),
                                  projection: OperatorCaches.podProjection)
         nodes = informer(.nodes, namespace: nil, store: Store(transform: OperatorCaches.nodeTransform),
                          projection: OperatorCaches.nodeProjection)
@@ -68,6 +68,19 @@ final class OperatorCaches: Sendable {
         for informer in all where !(await informer.waitForSync()) { return false }
         return true
     }
+
+    /// Packed with the Kubernetes vocabulary plus this API's group, labels, fields and phases, so
+    /// that they take one byte each in every cached flow, Job and pod.
+    static let packed = StoreEncoding.packed(PackedJSONVocabulary(extraWords: [
+        Owner.apiVersion, "JobFlow", "DaemonJob", "JobTemplate",
+        Keys.jobflowLabel, Keys.flowLabel, Keys.daemonJobLabel, Keys.nodeLabel, Keys.attemptAnnotation,
+        Keys.retryAnnotation, Keys.cancelAnnotation,
+        "flows", "dependencies", "jobTemplate", "jobTemplateRef", "failurePolicy", "globalParams",
+        "shareVolumes", "shareVolumeMounts", "excludeNodeList", "progress", "jobs", "nodes", "jobName",
+        "jobUID", "podName", "node", "attempt", "attempts", "previous", "handledRequests", "cancelled",
+        "orphanedJobs", "skippedNodes", "unknownExcludedNodes", "desired", "Valid",
+        "Continue", "FailFast", "Waiting", "Succeed", "Cancelled", "Skipped", "Terminating",
+    ]))
 
     /// The fields of a Job that `ObservedJob` and the planners read.
     static let jobProjection = JSONProjection([
