@@ -55,6 +55,15 @@ public final class KubeClient: KubeAPI {
         self.sleep = sleep
     }
 
+    /// A client on the same transport, credentials and settings with its own `pacing`: for
+    /// best-effort traffic such as Events, which should neither wait behind nor hold back the
+    /// requests that matter (controller-runtime gives its event recorder a client of its own too).
+    /// Closing either client closes the shared transport.
+    public func sharingTransport(pacing: (any RequestPacing)?) -> KubeClient {
+        KubeClient(server: server, transport: transport, authorizer: authorizer, pacing: pacing, userAgent: userAgent,
+                   requestTimeout: requestTimeout, logger: logger, sleep: sleep)
+    }
+
     /// Ends every request and waits (bounded) until the transport runs no more code: call it
     /// before the process exits (see `HTTPTransport.close()`). The client is unusable afterwards.
     public func close() async { await transport.close() }

@@ -143,8 +143,17 @@ public final class Store: Sendable {
 extension Store {
     /// `namespace/name`, or `name` when there is no namespace.
     public static func key(namespace: String?, name: String) -> String {
-        if let namespace, !namespace.isEmpty { return "\(namespace)/\(name)" }
-        return name
+        guard let namespace, !namespace.isEmpty else { return name }
+        // Built to its exact size: the cache keeps one per object (interpolation leaves slack).
+        let count = namespace.utf8.count + 1 + name.utf8.count
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var at = 0
+            for byte in namespace.utf8 { buffer[at] = byte; at += 1 }
+            buffer[at] = UInt8(ascii: "/")
+            at += 1
+            for byte in name.utf8 { buffer[at] = byte; at += 1 }
+            return at
+        }
     }
 
     /// The cache key of an object, from its metadata.

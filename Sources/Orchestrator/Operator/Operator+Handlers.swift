@@ -96,7 +96,7 @@ extension Operator {
             let now = ticks.now()
             state.withLock { s in
                 let slot = owner.kind + "/" + key
-                // Bounded: an owner whose last Job finished never creates again; drop any old entry.
+                // Taken by the owner's next reconcile; bounded all the same.
                 if s.finishedAt.count >= 10_000, s.finishedAt[slot] == nil, let victim = s.finishedAt.keys.first {
                     s.finishedAt.removeValue(forKey: victim)
                 }

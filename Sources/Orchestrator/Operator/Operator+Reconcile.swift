@@ -7,10 +7,13 @@ extension Operator {
     /// One JobFlow: cache snapshot → `FlowPlanner.plan` → actions in order.
     func reconcileFlow(_ key: String) async throws -> ReconcileAction {
         let started = ticks.now()
-        state.withLock { $0.reconciles += 1 }
+        // Taken before the cache is read: a finish noted later wakes the next reconcile instead.
+        let finishedSince = state.withLock { s -> Duration? in
+            s.reconciles += 1
+            return s.finishedAt.removeValue(forKey: "JobFlow/" + key)
+        }
         guard let flow = caches.flows.store.snapshot().object(forKey: key) else {
             // Deleted: the garbage collector removes its Jobs (ownerReferences, background).
-            _ = state.withLock { $0.finishedAt.removeValue(forKey: "JobFlow/" + key) }
             forgetBatching(key: "JobFlow/" + key)
             return .awaitChange
         }
@@ -24,15 +27,19 @@ extension Operator {
             if let template = templateCache.object(namespace: namespace, name: name) { templates[name] = template }
         }
         let plan = FlowPlanner.plan(flow: flow, templates: templates, jobs: jobs, pods: pods, now: wallClock())
-        return try await perform(plan, on: flow, resource: CustomResources.jobFlows, kind: "JobFlow", key: key, started: started)
+        return try await perform(plan, on: flow, resource: CustomResources.jobFlows, kind: "JobFlow", key: key, started: started,
+                                 finishedSince: finishedSince)
     }
 
     /// One DaemonJob: cache snapshot (with every node) → `DaemonJobPlanner.plan` → actions in order.
     func reconcileDaemonJob(_ key: String) async throws -> ReconcileAction {
         let started = ticks.now()
-        state.withLock { $0.reconciles += 1 }
+        // Taken before the cache is read: a finish noted later wakes the next reconcile instead.
+        let finishedSince = state.withLock { s -> Duration? in
+            s.reconciles += 1
+            return s.finishedAt.removeValue(forKey: "DaemonJob/" + key)
+        }
         guard let daemonJob = caches.daemonJobs.store.snapshot().object(forKey: key) else {
-            _ = state.withLock { $0.finishedAt.removeValue(forKey: "DaemonJob/" + key) }
             forgetBatching(key: "DaemonJob/" + key)
             return .awaitChange
         }
@@ -43,7 +50,8 @@ extension Operator {
         let pods = Operator.pods(of: jobs, in: caches.daemonJobPods)
         let plan = DaemonJobPlanner.plan(daemonJob: daemonJob, nodes: nodes, jobs: jobs, pods: pods, now: wallClock(),
                                          pinning: configuration.pinning)
-        return try await perform(plan, on: daemonJob, resource: CustomResources.daemonJobs, kind: "DaemonJob", key: key, started: started)
+        return try await perform(plan, on: daemonJob, resource: CustomResources.daemonJobs, kind: "DaemonJob", key: key, started: started,
+                                 finishedSince: finishedSince)
     }
 
     /// The owner's Jobs (controller-owner index) plus any Job with one of the `expected` names, in
@@ -98,8 +106,11 @@ extension Operator {
 
     /// Performs `plan`'s actions in order, stopping at the first failure (thrown: the controller
     /// requeues with backoff). See docs/orchestrator.md for why the order matters.
+    /// `finishedSince`: when a Job of this owner was seen finishing, if that is what woke this
+    /// reconcile; the first create returning records the reaction latency.
     func perform(_ plan: Plan, on object: JSONValue, resource: Resource, kind: String, key: String,
-                 started: Duration) async throws -> ReconcileAction {
+                 started: Duration, finishedSince: Duration?) async throws -> ReconcileAction {
+        var finishedSince = finishedSince
         let namespace = object[path: "metadata.namespace"]?.stringValue
         let name = object[path: "metadata.name"]?.stringValue ?? ""
         var log = logger
@@ -128,7 +139,10 @@ extension Operator {
                         let sent = ticks.now()
                         let created = try await api.create(.jobs, namespace: namespace, object: job,
                                                            options: WriteOptions(fieldManager: configuration.fieldManager))
-                        recordReaction(kind: kind, key: key, started: started, sent: sent)
+                        if let since = finishedSince {
+                            recordReaction(since: since, started: started, sent: sent)
+                            finishedSince = nil
+                        }
                         expectCreated(created, key: Store.key(namespace: namespace, name: jobName))
                         log.info("job created", metadata: ["job.name": "\(jobName)"])
                     } catch let error as KubeError {
@@ -228,19 +242,17 @@ extension Operator {
         return true
     }
 
-    /// Records the reaction latency if a Job of this owner was seen finishing since the last create.
-    /// `started`: when the reconcile began; `sent`: when the create was sent.
-    private func recordReaction(kind: String, key: String, started: Duration, sent: Duration) {
+    /// Records one reaction-latency sample: a Job seen finishing at `since`, the reconcile it
+    /// woke `started`, its first create `sent` and just returned. A reconcile that creates nothing
+    /// (a fan-in still waiting, a flow that has ended) records nothing.
+    private func recordReaction(since: Duration, started: Duration, sent: Duration) {
         let now = ticks.now()
-        if let since = state.withLock({ $0.finishedAt.removeValue(forKey: kind + "/" + key) }) {
-            reactionLatency.record(now - since)
-            // A reconcile already running when the Job was seen finishing started before `since`.
-            let begun = max(started, since)
-            reactionParts.queued.record(begun - since)
-            reactionParts.planned.record(max(sent, begun) - begun)
-            reactionParts.created.record(now - max(sent, begun))
-            metrics.reactionLatency.record(duration: now - since)
-        }
+        reactionLatency.record(now - since)
+        // `since` was noted before this reconcile took it, so it is never after `started`.
+        reactionParts.queued.record(started - since)
+        reactionParts.planned.record(sent - started)
+        reactionParts.created.record(now - sent)
+        metrics.reactionLatency.record(duration: now - since)
     }
 
     /// RFC 6901 escaping of one JSON-pointer segment.

@@ -43,7 +43,8 @@ public final class Operator: Sendable {
         var elector: LeaderElector?
         var reconciles = 0
         var failures = 0
-        /// Owner key → when a Job of it was seen finishing (on `ticks`), for `reactionLatency`.
+        /// Owner key → when a Job of it was seen finishing (on `ticks`), for `reactionLatency`;
+        /// the owner's next reconcile takes it.
         var finishedAt: [String: Duration] = [:]
         /// Jobs with our deterministic names that belong to someone else, by `namespace/name`.
         var foreignJobs: [String: JSONValue] = [:]
@@ -60,8 +61,12 @@ public final class Operator: Sendable {
     let state = Mutex(State())
 
     /// An operator over `api`; `clock` drives queues, backoff and election, `wallClock` gives the
-    /// planners' `now` and the timestamps written. Throws if the election parameters are invalid.
-    public init(api: any KubeAPI, configuration: OperatorConfiguration, clock: any Clock<Duration> = ContinuousClock(),
+    /// planners' `now` and the timestamps written. Events go through `eventAPI` (default `api`):
+    /// give it its own client-side rate limit (`KubeClient.sharingTransport(pacing:)`) so that
+    /// best-effort Events never hold back creates and status writes. Throws if the election
+    /// parameters are invalid.
+    public init(api: any KubeAPI, eventAPI: (any KubeAPI)? = nil, configuration: OperatorConfiguration,
+                clock: any Clock<Duration> = ContinuousClock(),
                 wallClock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) throws {
         if let election = configuration.leaderElection { try election.validate() }
         self.api = api
@@ -73,7 +78,7 @@ public final class Operator: Sendable {
         logger[metadataKey: "operator.identity"] = "\(configuration.identity)"
         self.logger = logger
         self.caches = OperatorCaches(api: api, namespace: configuration.namespace, clock: clock, logger: logger)
-        self.recorder = EventRecorder(api: api, configuration: .init(component: "jobflow-operator", instance: configuration.identity),
+        self.recorder = EventRecorder(api: eventAPI ?? api, configuration: .init(component: "jobflow-operator", instance: configuration.identity),
                                       clock: clock, wallClock: wallClock, logger: logger)
         registerHandlers()
         metrics.observe(flows: caches.flows, daemonJobs: caches.daemonJobs)

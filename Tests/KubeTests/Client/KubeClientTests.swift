@@ -18,6 +18,32 @@ import Testing
         #expect(request.method == "GET")
     }
 
+    /// Counts acquisitions; never waits.
+    final class CountingPacing: RequestPacing {
+        let count = Mutex(0)
+        func acquire() async throws -> Duration {
+            count.withLock { $0 += 1 }
+            return .zero
+        }
+        var totalWaited: Duration { .zero }
+    }
+
+    @Test func aClientSharingTheTransportPacesItsOwnRequestsAndKeepsCredentials() async throws {
+        let body = #"{"kind":"Event","metadata":{"name":"e"}}"#
+        let transport = ScriptedTransport([.response(status: 201, body: body), .response(status: 201, body: body),
+                                           .response(status: 200, body: #"{"kind":"Job","metadata":{"name":"a"}}"#)])
+        let main = CountingPacing(), events = CountingPacing()
+        let client = KubeClient(server: "https://api.test:6443", transport: transport, authorizer: .bearer("s3cret"), pacing: main)
+        let eventClient = client.sharingTransport(pacing: events)
+        for _ in 0..<2 { _ = try await eventClient.create(.events, namespace: "default", object: ["metadata": ["name": "e"]]) }
+        _ = try await client.get(.jobs, namespace: "default", name: "a")
+        #expect(events.count.withLock { $0 } == 2)
+        #expect(main.count.withLock { $0 } == 1)
+        #expect(transport.requests.count == 3)
+        #expect(transport.requests.allSatisfy { $0.headers.value(for: "authorization") == "Bearer s3cret" })
+        #expect(transport.requests.first?.url == "https://api.test:6443/api/v1/namespaces/default/events")
+    }
+
     @Test func listEncodesSelectorsAndFillsKinds() async throws {
         let body = #"{"kind":"PodList","metadata":{"resourceVersion":"42","continue":"tok"},"items":[{"metadata":{"name":"p"}}]}"#
         let transport = ScriptedTransport([.response(status: 200, body: body)])
