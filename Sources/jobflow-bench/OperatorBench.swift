@@ -67,8 +67,9 @@ enum OperatorBench {
                    flows, elapsed.seconds, jobsPerSecond, ms("p50"), ms("p99"), ms("max"), int("samples"))
                 + "writes \(jobCreates) Job creates + \(statusWrites) status + \(eventWrites) events = \(writes.count); "
                 + "reads during \(reads) (list+watch at start), idle 5 s: \(idleReads) reads, \(idle.count { $0.isWrite }) writes; "
-                + "RSS \(int("rss") / 1_048_576) MiB (\(int("untrimmedRSS") / 1_048_576) before malloc_trim; "
-                + "\(int("readyRSS") / 1_048_576) at start; anonymous \(int("rssAnon") / 1_048_576), file-backed \(int("rssFile") / 1_048_576)), main-arena heap \(int("heap") / 1_048_576) MiB; "
+                + String(format: "RSS %.1f MiB = %.1f MB ", Double(int("rss")) / 1_048_576, Double(int("rss")) / 1e6)
+                + "(\(int("untrimmedRSS") / 1_048_576) before malloc_trim; "
+                + "\(int("readyRSS") / 1_048_576) at start; anonymous \(int("rssAnon") / 1_048_576), file-backed \(int("rssFile") / 1_048_576)), heap in use \(int("heap") / 1_048_576) MiB; "
                 + "reconciles \(int("reconciles")), events dropped \(int("eventsDropped")); "
                 + String(format: "client pacing waited %.1f s in all; ", report["pacingWaited"]?.doubleValue ?? 0)
                 + String(format: "reaction parts p50/p99: queued %.2f/%.2f ms, planned %.2f/%.2f ms, create %.2f/%.2f ms",

@@ -89,11 +89,15 @@ public final class Store: Sendable {
             return changes
         case .applied(let raw):
             let object = transform(raw)
-            let key = Store.key(of: object)
+            let entry = StoreEntry(object, encoding: encoding)  // packed before the lock is taken
+            let fresh = Store.key(of: object)
             return snapshotState.withLock { s in
                 if let rv = object[path: "metadata.resourceVersion"]?.stringValue { s.resourceVersion = rv }
-                let entry = StoreEntry(object, encoding: encoding)
-                let old = s.entries[key]
+                let found = s.entries.index(forKey: fresh)
+                // The key the dictionary already holds, so that the indexes file the same string
+                // rather than a second copy of it for every object ever updated.
+                let key = found.map { s.entries.keys[$0] } ?? fresh
+                let old = found.map { s.entries.values[$0] }
                 if old == entry { return [] }
                 let oldValue = old?.value
                 if let oldValue { unindex(key: key, object: oldValue, in: &s.indices) }
@@ -118,23 +122,24 @@ public final class Store: Sendable {
         }
     }
 
-    private func buildIndices(_ objects: [String: JSONValue]) -> [String: [String: Set<String>]] {
-        var indices: [String: [String: Set<String>]] = [:]
+    private func buildIndices(_ objects: [String: JSONValue]) -> [String: [String: IndexKeys]] {
+        var indices: [String: [String: IndexKeys]] = [:]
         for (key, object) in objects { index(key: key, object: object, in: &indices) }
         return indices
     }
 
-    private func index(key: String, object: JSONValue, in indices: inout [String: [String: Set<String>]]) {
+    private func index(key: String, object: JSONValue, in indices: inout [String: [String: IndexKeys]]) {
         for (name, indexer) in indexers {
-            for value in indexer(object) { indices[name, default: [:]][value, default: []].insert(key) }
+            for value in indexer(object) {
+                if indices[name]?[value]?.insert(key) == nil { indices[name, default: [:]][value] = .one(key) }
+            }
         }
     }
 
-    private func unindex(key: String, object: JSONValue, in indices: inout [String: [String: Set<String>]]) {
+    private func unindex(key: String, object: JSONValue, in indices: inout [String: [String: IndexKeys]]) {
         for (name, indexer) in indexers {
             for value in indexer(object) {
-                indices[name]?[value]?.remove(key)
-                if indices[name]?[value]?.isEmpty == true { indices[name]?[value] = nil }
+                if indices[name]?[value]?.remove(key) == true { indices[name]?[value] = nil }
             }
         }
     }

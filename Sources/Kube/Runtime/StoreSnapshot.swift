@@ -7,7 +7,7 @@ public struct StoreSnapshot: Sendable {
     /// Entries by key (`namespace/name`, or `name` when cluster-scoped), already transformed.
     var entries: [String: StoreEntry] = [:]
     /// Index name → index value → keys.
-    public internal(set) var indices: [String: [String: Set<String>]] = [:]
+    public internal(set) var indices: [String: [String: IndexKeys]] = [:]
     /// The resourceVersion of the last list, event or bookmark applied.
     public internal(set) var resourceVersion: String?
     /// True once a complete list has been applied.
@@ -37,7 +37,7 @@ public struct StoreSnapshot: Sendable {
 
     /// Keys whose objects produced `value` under the indexer `index`, sorted.
     public func keys(index: String, value: String) -> [String] {
-        (indices[index]?[value] ?? []).sorted()
+        indices[index]?[value]?.sorted ?? []
     }
 
     /// The objects whose indexer `index` produced `value`, sorted by key.

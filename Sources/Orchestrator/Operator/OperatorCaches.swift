@@ -127,12 +127,22 @@ final class OperatorCaches: Sendable {
         return kept
     }
 
-    /// Pods keep the job-name/controller-uid labels `ObservedJob` uses to match them to their Job.
+    /// Pods keep the job-name/controller-uid labels `ObservedJob` uses to match them to their Job,
+    /// once each: the legacy `job-name` / `controller-uid` only when the `batch.kubernetes.io/` one
+    /// is missing or differs, and no controller-uid at all when a controller ownerReference names
+    /// the Job (matching uses that first).
     static let podTransform: @Sendable (JSONValue) -> JSONValue = { pod in
         var kept = podProjection.apply(pod)
         if let labels = kept[path: "metadata.labels"]?.objectValue {
-            let wanted: Set<String> = ["batch.kubernetes.io/job-name", "job-name", "batch.kubernetes.io/controller-uid", "controller-uid"]
-            kept[path: "metadata.labels"] = .object(labels.filter { $0.key.hasPrefix("api.practice.com/") || wanted.contains($0.key) })
+            let hasController = kept[path: "metadata.ownerReferences"]?.arrayValue?
+                .contains { $0["controller"]?.boolValue == true && $0["uid"]?.stringValue != nil } ?? false
+            var wanted = labels.filter { $0.key.hasPrefix("api.practice.com/") }
+            for (current, legacy) in [("batch.kubernetes.io/job-name", "job-name"), ("batch.kubernetes.io/controller-uid", "controller-uid")] {
+                if hasController, legacy == "controller-uid" { continue }
+                if let value = labels[current] { wanted[current] = value }
+                if let value = labels[legacy], value != labels[current] { wanted[legacy] = value }
+            }
+            kept[path: "metadata.labels"] = .object(wanted)
         }
         return kept
     }

@@ -38,4 +38,22 @@ import Testing
         let json = kept.serialized().count
         #expect(bytes.count * 3 < json, "\(bytes.count) packed bytes for \(json) of JSON")
     }
+
+    @Test func podsKeepEachJobMatchingLabelOnce() {
+        let labels: JSONValue = ["batch.kubernetes.io/job-name": "f-a", "job-name": "f-a", "api.practice.com/jobflow": "f",
+                                 "batch.kubernetes.io/controller-uid": "u1", "controller-uid": "u1", "team": "x"]
+        let owned: JSONValue = ["metadata": ["name": "f-a-x", "labels": labels,
+                                             "ownerReferences": [["uid": "u1", "controller": true, "kind": "Job", "name": "f-a"]]]]
+        #expect(OperatorCaches.podTransform(owned)[path: "metadata.labels"] ==
+                ["batch.kubernetes.io/job-name": "f-a", "api.practice.com/jobflow": "f"])
+        var orphan = owned
+        orphan[path: "metadata.ownerReferences"] = nil
+        #expect(OperatorCaches.podTransform(orphan)[path: "metadata.labels"] ==
+                ["batch.kubernetes.io/job-name": "f-a", "batch.kubernetes.io/controller-uid": "u1", "api.practice.com/jobflow": "f"])
+        let legacy: JSONValue = ["metadata": ["name": "p", "labels": ["job-name": "f-b", "controller-uid": "u2"]]]
+        #expect(OperatorCaches.podTransform(legacy)[path: "metadata.labels"] == ["job-name": "f-b", "controller-uid": "u2"])
+        let differing: JSONValue = ["metadata": ["name": "p", "labels": ["batch.kubernetes.io/job-name": "f-c", "job-name": "other"]]]
+        #expect(OperatorCaches.podTransform(differing)[path: "metadata.labels"] ==
+                ["batch.kubernetes.io/job-name": "f-c", "job-name": "other"])
+    }
 }
