@@ -48,8 +48,24 @@ public final class Store: Sendable {
 
     /// One cached object by namespace and name.
     public func object(namespace: String?, name: String) -> JSONValue? {
-        let key = Store.key(namespace: namespace, name: name)
-        return snapshotState.withLock { $0.entries[key] }?.value
+        object(forKey: Store.key(namespace: namespace, name: name))
+    }
+
+    // Lookups that need a few objects read them here rather than through `snapshot()`: a snapshot
+    // still alive when the informer writes makes that write copy the whole cache (copy on write),
+    // while these hold the lock only to pick the entries and unpack them after it is released.
+
+    /// One cached object by key (`namespace/name`, or `name`).
+    public func object(forKey key: String) -> JSONValue? {
+        snapshotState.withLock { $0.entries[key] }?.value
+    }
+
+    /// The objects filed under `value` in the index `index`, sorted by key.
+    public func objects(index: String, value: String) -> [JSONValue] {
+        let entries = snapshotState.withLock { s in
+            (s.indices[index]?[value]?.sorted ?? []).compactMap { s.entries[$0] }
+        }
+        return entries.map(\.value)
     }
 
     /// Applies one watcher event and returns what changed. Only one task may write (the informer).

@@ -12,7 +12,7 @@ extension Operator {
             s.reconciles += 1
             return s.finishedAt.removeValue(forKey: "JobFlow/" + key)
         }
-        guard let flow = caches.flows.store.snapshot().object(forKey: key) else {
+        guard let flow = caches.flows.store.object(forKey: key) else {
             // Deleted: the garbage collector removes its Jobs (ownerReferences, background).
             forgetBatching(key: "JobFlow/" + key)
             return .awaitChange
@@ -39,7 +39,7 @@ extension Operator {
             s.reconciles += 1
             return s.finishedAt.removeValue(forKey: "DaemonJob/" + key)
         }
-        guard let daemonJob = caches.daemonJobs.store.snapshot().object(forKey: key) else {
+        guard let daemonJob = caches.daemonJobs.store.object(forKey: key) else {
             forgetBatching(key: "DaemonJob/" + key)
             return .awaitChange
         }
@@ -59,18 +59,16 @@ extension Operator {
     private func gatherJobs(owner: JSONValue, namespace: String?, primary: Informer, other: Informer,
                             expected: [String]) async throws -> [JSONValue] {
         let uid = owner[path: "metadata.uid"]?.stringValue ?? ""
-        let cache = primary.store.snapshot()
-        var jobs = uid.isEmpty ? [] : cache.objects(index: Store.controllerOwnerIndex, value: uid)
+        var jobs = uid.isEmpty ? [] : primary.store.objects(index: Store.controllerOwnerIndex, value: uid)
         var names = Set(jobs.compactMap { $0[path: "metadata.name"]?.stringValue })
         // Jobs the cache shows now need no expectation any more.
         state.withLock { s in
             guard !s.createdJobs.isEmpty else { return }
             for name in names { s.createdJobs[Store.key(namespace: namespace, name: name)] = nil }
         }
-        let otherCache = other.store.snapshot()
         for name in expected where !names.contains(name) {
             let foreignKey = Store.key(namespace: namespace, name: name)
-            if let job = cache.object(namespace: namespace, name: name) ?? otherCache.object(namespace: namespace, name: name) {
+            if let job = primary.store.object(forKey: foreignKey) ?? other.store.object(forKey: foreignKey) {
                 jobs.append(job)
                 names.insert(name)
                 continue
@@ -97,10 +95,9 @@ extension Operator {
 
     /// The cached pods of `jobs` (controller-owner index on the Job uid).
     static func pods(of jobs: [JSONValue], in informer: Informer) -> [JSONValue] {
-        let cache = informer.store.snapshot()
-        return jobs.flatMap { job -> [JSONValue] in
+        jobs.flatMap { job -> [JSONValue] in
             guard let uid = job[path: "metadata.uid"]?.stringValue, !uid.isEmpty else { return [] }
-            return cache.objects(index: Store.controllerOwnerIndex, value: uid)
+            return informer.store.objects(index: Store.controllerOwnerIndex, value: uid)
         }
     }
 
