@@ -36,12 +36,18 @@ enum OperatorBench {
                 "spec": ["flows": .array(entries)]]
     }
 
-    /// Pod run time of the paced workload: `BENCH_POD_SECONDS` = "MIN-MAX" (default 5–20), spread
-    /// over flows and entries deterministically.
-    static func pacedSeconds(_ flow: Int, _ entry: String) -> Int {
-        let range = (ProcessInfo.processInfo.environment["BENCH_POD_SECONDS"] ?? "5-20").split(separator: "-").compactMap { Int($0) }
+    /// Pod run time of the paced workload, as `sleep`'s operand: `BENCH_POD_SECONDS` = "MIN-MAX"
+    /// (default 5–20), spread over flows and entries deterministically, in milliseconds. Pods in
+    /// whole seconds (`BENCH_POD_WHOLE_SECONDS=1`, the workload before 2026-12-02 evening) make the
+    /// ~60 first-level Jobs that share a duration finish in the same instant, every second.
+    static func pacedSeconds(_ flow: Int, _ entry: String) -> String {
+        let env = ProcessInfo.processInfo.environment
+        let range = (env["BENCH_POD_SECONDS"] ?? "5-20").split(separator: "-").compactMap { Int($0) }
         let low = range.first ?? 5, high = max(low, range.last ?? 20)
-        return low + (flow &* 31 &+ Int(entry.unicodeScalars.first!.value) &* 7) % (high - low + 1)
+        let spread = flow &* 31 &+ Int(entry.unicodeScalars.first!.value) &* 7
+        if env["BENCH_POD_WHOLE_SECONDS"] == "1" { return String(low + spread % (high - low + 1)) }
+        let ms = low * 1000 + (spread &* 7_919) % ((high - low) * 1000 + 1)
+        return String(format: "%d.%03d", ms / 1000, ms % 1000)
     }
 
     /// What one run measured.
