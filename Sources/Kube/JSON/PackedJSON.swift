@@ -71,7 +71,7 @@ enum PackedJSON {
 
     /// A key is a varint: even, a vocabulary index (×2); odd, the length of the UTF-8 that follows (×2 + 1).
     static func writeKey(_ key: String, into out: inout [UInt8], _ vocabulary: PackedJSONVocabulary) {
-        if let index = vocabulary.index[key] {
+        if let index = vocabulary.exactIndex(of: key) {
             writeVarint(UInt64(index) << 1, into: &out)
         } else {
             writeVarint(UInt64(key.utf8.count) << 1 | 1, into: &out)
@@ -80,7 +80,7 @@ enum PackedJSON {
     }
 
     static func writeString(_ s: String, into out: inout [UInt8], _ vocabulary: PackedJSONVocabulary) {
-        if let index = vocabulary.index[s] {
+        if let index = vocabulary.exactIndex(of: s) {
             out.append(word)
             out.append(index)
             return

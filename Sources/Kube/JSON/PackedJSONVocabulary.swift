@@ -19,7 +19,15 @@ public final class PackedJSONVocabulary: Sendable, Hashable {
     }
 
     /// Whether `word` packs to one byte.
-    public func contains(_ word: String) -> Bool { index[word] != nil }
+    public func contains(_ word: String) -> Bool { exactIndex(of: word) != nil }
+
+    /// The index of `text` if a word has exactly its bytes. `String` equality is canonical
+    /// equivalence (`"OOM\u{212A}illed"` equals `"OOMKilled"`), and packing must give back the
+    /// very bytes it was given.
+    func exactIndex(of text: String) -> UInt8? {
+        guard let i = index[text], words[Int(i)].utf8.elementsEqual(text.utf8) else { return nil }
+        return i
+    }
 
     /// Field names and values found in most Kubernetes objects.
     public static let kubernetes = PackedJSONVocabulary()

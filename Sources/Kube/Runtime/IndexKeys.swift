@@ -38,7 +38,8 @@ public enum IndexKeys: Sendable, Hashable {
         }
     }
 
-    /// Removes `key`; returns whether no key is left.
+    /// Removes `key`; returns whether no key is left, in which case the caller drops this value
+    /// (a lone key is left in place: an `IndexKeys` is never empty).
     mutating func remove(_ key: String) -> Bool {
         switch self {
         case .one(let only):

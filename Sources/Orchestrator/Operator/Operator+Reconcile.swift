@@ -6,11 +6,10 @@ import Logging
 extension Operator {
     /// One JobFlow: cache snapshot → `FlowPlanner.plan` → actions in order.
     func reconcileFlow(_ key: String) async throws -> ReconcileAction {
-        let started = ticks.now()
         // Taken before the cache is read: a finish noted later wakes the next reconcile instead.
-        let finishedSince = state.withLock { s -> Duration? in
+        let (started, finishedSince) = state.withLock { s -> (Duration, Duration?) in
             s.reconciles += 1
-            return s.finishedAt.removeValue(forKey: "JobFlow/" + key)
+            return (ticks.now(), s.finishedAt.removeValue(forKey: "JobFlow/" + key))
         }
         guard let flow = caches.flows.store.object(forKey: key) else {
             // Deleted: the garbage collector removes its Jobs (ownerReferences, background).
@@ -33,11 +32,10 @@ extension Operator {
 
     /// One DaemonJob: cache snapshot (with every node) → `DaemonJobPlanner.plan` → actions in order.
     func reconcileDaemonJob(_ key: String) async throws -> ReconcileAction {
-        let started = ticks.now()
         // Taken before the cache is read: a finish noted later wakes the next reconcile instead.
-        let finishedSince = state.withLock { s -> Duration? in
+        let (started, finishedSince) = state.withLock { s -> (Duration, Duration?) in
             s.reconciles += 1
-            return s.finishedAt.removeValue(forKey: "DaemonJob/" + key)
+            return (ticks.now(), s.finishedAt.removeValue(forKey: "DaemonJob/" + key))
         }
         guard let daemonJob = caches.daemonJobs.store.object(forKey: key) else {
             forgetBatching(key: "DaemonJob/" + key)
@@ -117,68 +115,77 @@ extension Operator {
         let (actions, statusDue) = batched(plan.actions, on: object, key: kind + "/" + key, backlog: backlog)
         var result = statusDue.map { ReconcileAction.requeue(after: $0) } ?? .awaitChange
         var involved = object
-        for action in actions {
-            log.debug("action", metadata: ["action": "\(action)"])
-            do {
-                switch action {
-                case .writeStatus(let status, let resourceVersion):
-                    var updated = object
-                    updated["status"] = status
-                    updated[path: "metadata.resourceVersion"] = resourceVersion.map(JSONValue.string)
-                    let written = try await api.update(resource, namespace: namespace, object: updated, subresource: "status",
-                                                       options: WriteOptions(fieldManager: configuration.fieldManager))
-                    involved = written
-                    log.info("status written", metadata: ["state": "\(status["state"]?.stringValue ?? "?")",
-                                                          "progress": "\(status["progress"]?.stringValue ?? "?")"])
-                case .createJob(let job):
-                    let jobName = job[path: "metadata.name"]?.stringValue ?? ""
-                    do {
-                        let sent = ticks.now()
-                        let created = try await api.create(.jobs, namespace: namespace, object: job,
+        do {
+            for action in actions {
+                log.debug("action", metadata: ["action": "\(action)"])
+                do {
+                    switch action {
+                    case .writeStatus(let status, let resourceVersion):
+                        var updated = object
+                        updated["status"] = status
+                        updated[path: "metadata.resourceVersion"] = resourceVersion.map(JSONValue.string)
+                        let written = try await api.update(resource, namespace: namespace, object: updated, subresource: "status",
                                                            options: WriteOptions(fieldManager: configuration.fieldManager))
-                        if let since = finishedSince {
-                            recordReaction(since: since, started: started, sent: sent)
-                            finishedSince = nil
+                        involved = written
+                        log.info("status written", metadata: ["state": "\(status["state"]?.stringValue ?? "?")",
+                                                              "progress": "\(status["progress"]?.stringValue ?? "?")"])
+                    case .createJob(let job):
+                        let jobName = job[path: "metadata.name"]?.stringValue ?? ""
+                        do {
+                            let sent = ticks.now()
+                            let created = try await api.create(.jobs, namespace: namespace, object: job,
+                                                               options: WriteOptions(fieldManager: configuration.fieldManager))
+                            if let since = finishedSince {
+                                recordReaction(since: since, started: started, sent: sent)
+                                finishedSince = nil
+                            }
+                            expectCreated(created, key: Store.key(namespace: namespace, name: jobName))
+                            log.info("job created", metadata: ["job.name": "\(jobName)"])
+                        } catch let error as KubeError {
+                            guard case .api(let apiError) = error, apiError.isAlreadyExists else { throw error }
+                            if try await isForeign(jobName: jobName, namespace: namespace, ownerUID: object[path: "metadata.uid"]?.stringValue) {
+                                log.warning("a Job with our name belongs to someone else", metadata: ["job.name": "\(jobName)"])
+                                result = .requeue(after: min(configuration.conflictRecheck, statusDue ?? configuration.conflictRecheck))
+                            }
                         }
-                        expectCreated(created, key: Store.key(namespace: namespace, name: jobName))
-                        log.info("job created", metadata: ["job.name": "\(jobName)"])
-                    } catch let error as KubeError {
-                        guard case .api(let apiError) = error, apiError.isAlreadyExists else { throw error }
-                        if try await isForeign(jobName: jobName, namespace: namespace, ownerUID: object[path: "metadata.uid"]?.stringValue) {
-                            log.warning("a Job with our name belongs to someone else", metadata: ["job.name": "\(jobName)"])
-                            result = .requeue(after: min(configuration.conflictRecheck, statusDue ?? configuration.conflictRecheck))
+                    case .deleteJob(let jobName, let uid):
+                        _ = state.withLock { $0.createdJobs.removeValue(forKey: Store.key(namespace: namespace, name: jobName)) }
+                        do {
+                            _ = try await api.delete(.jobs, namespace: namespace, name: jobName,
+                                                     options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid))
+                            log.info("job deleted", metadata: ["job.name": "\(jobName)", "job.uid": "\(uid)"])
+                        } catch let error as KubeError {
+                            // NotFound, or a Job of that name with another uid (precondition 409): ours is gone.
+                            guard case .api(let apiError) = error, apiError.isNotFound || apiError.isConflict else { throw error }
                         }
+                    case .recordEvent(let event):
+                        recorder.record(involved, type: event.type == .warning ? .warning : .normal, reason: event.reason, message: event.message)
+                    case .removeAnnotation(let annotation, let expectedValue):
+                        let path = "/metadata/annotations/" + Operator.escapePointer(annotation)
+                        let patch: JSONValue = .array([
+                            ["op": "test", "path": .string(path), "value": .string(expectedValue)],
+                            ["op": "remove", "path": .string(path)],
+                        ])
+                        _ = try await api.patch(resource, namespace: namespace, name: name, patch: .json(patch), subresource: nil,
+                                                options: PatchOptions(fieldManager: configuration.fieldManager))
+                        log.info("request annotation removed", metadata: ["annotation": "\(annotation)", "value": "\(expectedValue)"])
                     }
-                case .deleteJob(let jobName, let uid):
-                    _ = state.withLock { $0.createdJobs.removeValue(forKey: Store.key(namespace: namespace, name: jobName)) }
-                    do {
-                        _ = try await api.delete(.jobs, namespace: namespace, name: jobName,
-                                                 options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid))
-                        log.info("job deleted", metadata: ["job.name": "\(jobName)", "job.uid": "\(uid)"])
-                    } catch let error as KubeError {
-                        // NotFound, or a Job of that name with another uid (precondition 409): ours is gone.
-                        guard case .api(let apiError) = error, apiError.isNotFound || apiError.isConflict else { throw error }
-                    }
-                case .recordEvent(let event):
-                    recorder.record(involved, type: event.type == .warning ? .warning : .normal, reason: event.reason, message: event.message)
-                case .removeAnnotation(let annotation, let expectedValue):
-                    let path = "/metadata/annotations/" + Operator.escapePointer(annotation)
-                    let patch: JSONValue = .array([
-                        ["op": "test", "path": .string(path), "value": .string(expectedValue)],
-                        ["op": "remove", "path": .string(path)],
-                    ])
-                    _ = try await api.patch(resource, namespace: namespace, name: name, patch: .json(patch), subresource: nil,
-                                            options: PatchOptions(fieldManager: configuration.fieldManager))
-                    log.info("request annotation removed", metadata: ["annotation": "\(annotation)", "value": "\(expectedValue)"])
+                } catch let error as CancellationError {
+                    throw error
+                } catch {
+                    var conflict = false
+                    if let kube = error as? KubeError, case .api(let apiError) = kube { conflict = apiError.isConflict }
+                    throw OperatorError.actionFailed(action: action.description, object: "\(kind) \(key)", cause: "\(error)",
+                                                     isConflict: conflict)
                 }
-            } catch let error as CancellationError {
-                throw error
-            } catch {
-                var conflict = false
-                if let kube = error as? KubeError, case .api(let apiError) = kube { conflict = apiError.isConflict }
-                throw OperatorError.actionFailed(action: action.description, object: "\(kind) \(key)", cause: "\(error)",
-                                                 isConflict: conflict)
             }
+        } catch {
+            // The reaction this reconcile was woken for is still to come: the retry records it.
+            if let since = finishedSince {
+                let slot = kind + "/" + key
+                state.withLock { s in if s.finishedAt[slot] == nil { s.finishedAt[slot] = since } }
+            }
+            throw error
         }
         return result
     }
@@ -245,7 +252,7 @@ extension Operator {
     private func recordReaction(since: Duration, started: Duration, sent: Duration) {
         let now = ticks.now()
         reactionLatency.record(now - since)
-        // `since` was noted before this reconcile took it, so it is never after `started`.
+        // `started` was read in the same lock that took `since`, so it is never before `since`.
         reactionParts.queued.record(started - since)
         reactionParts.planned.record(sent - started)
         reactionParts.created.record(now - sent)

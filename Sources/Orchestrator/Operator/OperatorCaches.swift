@@ -134,8 +134,9 @@ final class OperatorCaches: Sendable {
     static let podTransform: @Sendable (JSONValue) -> JSONValue = { pod in
         var kept = podProjection.apply(pod)
         if let labels = kept[path: "metadata.labels"]?.objectValue {
+            // As `ObservedJob` matches: the first controller reference, by its uid.
             let hasController = kept[path: "metadata.ownerReferences"]?.arrayValue?
-                .contains { $0["controller"]?.boolValue == true && $0["uid"]?.stringValue != nil } ?? false
+                .first { $0["controller"]?.boolValue == true }?["uid"]?.stringValue != nil
             var wanted = labels.filter { $0.key.hasPrefix("api.practice.com/") }
             for (current, legacy) in [("batch.kubernetes.io/job-name", "job-name"), ("batch.kubernetes.io/controller-uid", "controller-uid")] {
                 if hasController, legacy == "controller-uid" { continue }

@@ -71,7 +71,7 @@ import Testing
         "4D8478F8-66E9-46BC-BCA3-D4BE3B1B396E", "4d8478f8x66e9-46bc-bca3-d4be3b1b396e", "4d8478f8-66e9-46bc-bca3-d4be3b1b396",
         "4d8478f8-66e9-46bc-bca3-d4be3b1b396g",
         "", "0", "007", "-1", "+1", "1 ", "123456789012345678", "1234567890123456789", "99999999999999999999999",
-        "１２", "😀", "\u{0}", "True", "true", "batch/v1",
+        "１２", "😀", "\u{0}", "True", "true", "batch/v1", "OOM\u{212A}illed", "e\u{301}",
     ])
     func stringsComeBackByteForByteWhateverTheyLookLike(_ text: String) {
         #expect(roundTrip(.string(text)) == .string(text))
