@@ -76,6 +76,7 @@ struct OperatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard headless else { return try await runWithUI() }
+        Signals.install()  // before the first log line: a SIGTERM sent on seeing it must not be lost
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = StructuredLogHandler.Format(rawValue: logFormat) ?? .json
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }

@@ -70,6 +70,7 @@ struct SandboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         CLILogging.bootstrap()
+        Signals.install()  // before "kubeconfig:" is printed: a SIGTERM right after it must not be lost
         let (host, port) = try SandboxCommand.parseListen(listen)
         let sandbox = Sandbox(options: SandboxOptions(speed: speed, auditLogPath: auditLog, nodes: nodeSpecs))
         let url: URL

@@ -38,6 +38,16 @@ struct KubectlAgainstSandboxTests {
         #expect(applied.status == 0, "\(applied.err)")
     }
 
+    /// The sandbox catches SIGTERM from before it says it is ready: one sent the moment it
+    /// prints its kubeconfig stops it cleanly (it used to be lost now and then, and the sandbox
+    /// ran on forever).
+    @Test func aSIGTERMTheMomentTheSandboxIsReadyStopsIt() throws {
+        for _ in 0..<3 {
+            let sandbox = try SandboxProcess()
+            #expect(sandbox.stop() == 0)
+        }
+    }
+
     @Test func clusterInfoFailsClearlyWhenNothingListens() throws {
         let sandbox = try SandboxProcess()
         let kubeconfig = try String(contentsOfFile: sandbox.kubeconfig, encoding: .utf8)

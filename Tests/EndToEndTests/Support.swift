@@ -106,12 +106,23 @@ final class SandboxProcess {
 
     var stdout: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
 
-    /// Stops it with SIGTERM and returns its exit status.
+    /// Stops it with SIGTERM and returns its exit status; -9 if it was still running 30 s later
+    /// and had to be killed. (Foundation's `waitUntilExit` would spin a core for as long as the
+    /// child lives, starving every other test, so this polls with a deadline instead.)
     func stop() -> Int32 {
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        var status: Int32
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { usleep(20_000) }
+            status = -9
+        } else {
+            status = process.terminationStatus
+        }
         try? FileManager.default.removeItem(at: directory)
-        return process.terminationStatus
+        return status
     }
 }
 
