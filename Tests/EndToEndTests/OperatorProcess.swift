@@ -25,12 +25,8 @@ final class OperatorProcess {
     /// Everything logged so far.
     var log: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM, then the exit status.
-    func stop() -> Int32 {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
+    /// SIGTERM, then the exit status (-9: killed after 30 s; see `terminate(_:)`).
+    func stop() -> Int32 { terminate(process) }
 
     func removeFiles() { try? FileManager.default.removeItem(at: directory) }
 }

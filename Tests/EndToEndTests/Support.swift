@@ -106,21 +106,9 @@ final class SandboxProcess {
 
     var stdout: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
 
-    /// Stops it with SIGTERM and returns its exit status; -9 if it was still running 30 s later
-    /// and had to be killed. (Foundation's `waitUntilExit` would spin a core for as long as the
-    /// child lives, starving every other test, so this polls with a deadline instead.)
+    /// Stops it with SIGTERM and returns its exit status (see `terminate(_:)`).
     func stop() -> Int32 {
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        var status: Int32
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            while process.isRunning { usleep(20_000) }
-            status = -9
-        } else {
-            status = process.terminationStatus
-        }
+        let status = terminate(process)
         try? FileManager.default.removeItem(at: directory)
         return status
     }
@@ -129,4 +117,17 @@ final class SandboxProcess {
 struct CommandError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Sends SIGTERM and returns the exit status; -9 if the process was still running 30 s later and
+/// had to be killed. (Foundation's `waitUntilExit` would spin a core for as long as the child
+/// lives, starving every other test, so this polls with a deadline instead.)
+func terminate(_ process: Process) -> Int32 {
+    if process.isRunning { process.terminate() }
+    let deadline = Date().addingTimeInterval(30)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    guard process.isRunning else { return process.terminationStatus }
+    kill(process.processIdentifier, SIGKILL)
+    while process.isRunning { usleep(20_000) }
+    return -9
 }
