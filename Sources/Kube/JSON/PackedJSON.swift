@@ -136,14 +136,15 @@ enum PackedJSON {
               year >= 1970, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
               hour < 24, minute < 60, second < 60
         else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = Int(KubeTimestamp.daysSinceEpoch(year: Int64(year), month: Int64(month), day: Int64(day)))
         return UInt64(days * 86_400 + hour * 3_600 + minute * 60 + second)
     }
 
     static func timestampText(_ seconds: UInt64) -> String? {
         guard seconds < 253_402_300_800 else { return nil }  // 10000-01-01T00:00:00Z
         let s = Int(seconds)
-        let (year, month, day) = civilFromDays(s / 86_400)
+        let (y, m, d) = KubeTimestamp.civilDate(daysSinceEpoch: Int64(s / 86_400))
+        let (year, month, day) = (Int(y), Int(m), Int(d))
         let t = s % 86_400
         return String(unsafeUninitializedCapacity: 20) { out in
             func put(_ value: Int, _ at: Int, _ width: Int) {
@@ -165,29 +166,6 @@ enum PackedJSON {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (years ≥ 1970 here, so no negative eras).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400
-        let yearOfEra = y - era * 400
-        let shiftedMonth = month > 2 ? month - 3 : month + 9  // March = 0
-        let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = z / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// The 128 bits of a lowercase `8-4-4-4-12` hex UUID; `nil` for any other text.

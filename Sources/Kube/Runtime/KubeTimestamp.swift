@@ -78,7 +78,7 @@ public enum KubeTimestamp {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (inverse of `civilDate`).
-    private static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
+    static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -106,7 +106,7 @@ public enum KubeTimestamp {
     }
 
     /// Proleptic Gregorian year, month, day of a day count since 1970-01-01 (400-year era arithmetic).
-    private static func civilDate(daysSinceEpoch: Int64) -> (Int64, Int64, Int64) {
+    static func civilDate(daysSinceEpoch: Int64) -> (Int64, Int64, Int64) {
         let shifted = daysSinceEpoch + 719_468  // days since 0000-03-01
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097

@@ -63,7 +63,7 @@ public final class Store: Sendable {
     /// The objects filed under `value` in the index `index`, sorted by key.
     public func objects(index: String, value: String) -> [JSONValue] {
         let entries = snapshotState.withLock { s in
-            (s.indices[index]?[value]?.sorted ?? []).compactMap { s.entries[$0] }
+            s.keys(index: index, value: value).compactMap { s.entries[$0] }
         }
         return entries.map(\.value)
     }

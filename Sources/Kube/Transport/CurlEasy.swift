@@ -70,6 +70,10 @@ extension CurlTransfer {
         let h = easy.handle
         var failed: CURLcode = CURLE_OK
         func check(_ code: CURLcode) { if failed == CURLE_OK, code != CURLE_OK { failed = code } }
+        func throwIfAnyFailed() throws(TransportError) {
+            guard failed != CURLE_OK else { return }
+            throw TransportError(kind: .invalidRequest, message: "cannot configure request: \(String(cString: curl_easy_strerror(failed)))", url: request.url)
+        }
 
         let userdata = Unmanaged.passUnretained(self).toOpaque()
         let plain = plainGETSignature(options: options)
@@ -82,9 +86,7 @@ extension CurlTransfer {
             check(jf_easy_setopt_str(h, CURLOPT_URL, request.url))
             headerList = try headerList(hasBody: false, hostHeader: nil)
             check(jf_easy_setopt_slist(h, CURLOPT_HTTPHEADER, headerList))
-            if failed != CURLE_OK {
-                throw TransportError(kind: .invalidRequest, message: "cannot configure request: \(String(cString: curl_easy_strerror(failed)))", url: request.url)
-            }
+            try throwIfAnyFailed()
             return true
         }
         if easy.plainGET != nil { easy.reset() }
@@ -186,9 +188,7 @@ extension CurlTransfer {
             check(jf_easy_setopt_long(h, CURLOPT_HTTP_VERSION, jf_http_version_1_1()))
         }
 
-        if failed != CURLE_OK {
-            throw TransportError(kind: .invalidRequest, message: "cannot configure request: \(String(cString: curl_easy_strerror(failed)))", url: request.url)
-        }
+        try throwIfAnyFailed()
         easy.plainGET = plain
         return false
     }

@@ -40,7 +40,7 @@ final class OperatorCaches: Sendable {
             return Informer(api: api, resource: resource, namespace: namespace, labelSelector: selector, clock: clock,
                             store: store, configuration: configuration, logger: log)
         }
-        // Compact too: a flow with its status is several KB, and reconciles read one at a time.
+        // Packed too: a flow with its status is several KB, and reconciles read one at a time.
         flows = informer(CustomResources.jobFlows, namespace: namespace, store: Store(encoding: OperatorCaches.packed))
         daemonJobs = informer(CustomResources.daemonJobs, namespace: namespace)
         templates = informer(CustomResources.jobTemplates, namespace: namespace)
