@@ -217,8 +217,7 @@ enum OperatorBench {
             if ProcessInfo.processInfo.environment["BENCH_WORKER_PRIORITY"] == "0" { configuration.workerPriority = nil }
             var logger = Logger(label: "bench.operator")
             logger.logLevel = .error
-            let op = try Operator(api: client, eventAPI: client.sharingTransport(pacing: ClientRateLimiter(qps: qps, burst: burst)),
-                                  configuration: configuration, logger: logger)
+            let op = try Operator(api: client, configuration: configuration, logger: logger)
             let task = Task { await op.run() }
             while !op.status.cachesSynced { try await Task.sleep(for: .milliseconds(20)) }
             let readyRSS = Measure.residentBytes(), readyHeap = Measure.heapInUse()

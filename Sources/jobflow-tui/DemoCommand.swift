@@ -65,14 +65,14 @@ struct DemoCommand: AsyncParsableCommand {
         print("operator logs: \(logFile)")
         fflush(nil)
         let client = KubeClient(server: url.absoluteString, transport: try CurlTransport(options: TransportOptions()),
-                                pacing: DemoCommand.pacing(), logger: quietLogger())
+                                pacing: ClientRateLimiter(qps: 200, burst: 400), logger: quietLogger())
         let configuration = OperatorConfiguration(namespace: nil, leaseNamespace: "default")
         do {
             try await client.closing {
                 if noTUI || isatty(STDOUT_FILENO) != 1 || isatty(STDIN_FILENO) != 1 {
                     try await runPlain(client: client, configuration: configuration, logFile: logFile)
                 } else {
-                    try await OperatorUI.run(client: client, eventClient: DemoCommand.eventClient(client), configuration: configuration,
+                    try await OperatorUI.run(client: client, configuration: configuration,
                                              context: "jobflow-sandbox", namespace: nil, mode: .demo, theme: ui.theme, logFile: logFile,
                                              hint: "kubectl --kubeconfig \(kubeconfig) get jf,dj,jobs,pods")
                 }
@@ -86,17 +86,10 @@ struct DemoCommand: AsyncParsableCommand {
         if kubeconfigPath == nil { try? FileManager.default.removeItem(atPath: kubeconfig) }
     }
 
-    /// The demo client's pacing; each call is a fresh limiter.
-    static func pacing() -> any RequestPacing { ClientRateLimiter(qps: 200, burst: 400) }
-
-    /// Events through a limiter of their own with the same numbers as the client's.
-    static func eventClient(_ client: KubeClient) -> KubeClient { client.sharingTransport(pacing: pacing()) }
-
     /// Without a terminal: the operator runs, and the tree is printed whenever it changes, until
     /// every JobFlow and DaemonJob has finished (or ten minutes pass).
     func runPlain(client: KubeClient, configuration: OperatorConfiguration, logFile: String) async throws {
-        let op = try Operator(api: client, eventAPI: DemoCommand.eventClient(client), configuration: configuration,
-                              logger: try OperatorUI.fileLogger(path: logFile))
+        let op = try Operator(api: client, configuration: configuration, logger: try OperatorUI.fileLogger(path: logFile))
         let task = Task { await op.run() }
         defer { task.cancel() }
         let finished: Set<String> = ["Succeed", "Failed", "Cancelled"]

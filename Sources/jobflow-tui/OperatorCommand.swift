@@ -101,7 +101,7 @@ struct OperatorCommand: AsyncParsableCommand {
         configuration.statusBatchPeriod = .milliseconds(Int64((statusBatchPeriod * 1000).rounded()))
         let op: Operator
         do {
-            op = try Operator(api: client, eventAPI: client.sharingTransport(pacing: pacing), configuration: configuration, logger: logger)
+            op = try Operator(api: client, configuration: configuration, logger: logger)
         } catch {
             throw CLIError("\(error)")
         }
@@ -122,8 +122,8 @@ struct OperatorCommand: AsyncParsableCommand {
     }
 
     /// The client's pacing: an operator creating hundreds of Jobs a second needs more than the
-    /// client default (50/100); the API server's priority and fairness still protects it. Each
-    /// call is a fresh limiter: Events get one of their own with the same numbers.
+    /// client default (50/100); the API server's priority and fairness still protects it. The
+    /// operator's Events get a copy of it (`KubeAPI.pacedSeparately`).
     var pacing: (any RequestPacing)? {
         kubeAPIQPS == 0 ? nil : ClientRateLimiter(qps: kubeAPIQPS, burst: kubeAPIBurst)
     }
@@ -144,7 +144,7 @@ struct OperatorCommand: AsyncParsableCommand {
         let path = logFile ?? FileManager.default.temporaryDirectory.appendingPathComponent("jobflow-operator-\(getpid()).log").path
         FileHandle.standardError.write(Data("operator logs: \(path)\n".utf8))
         try await client.closing {
-            try await OperatorUI.run(client: client, eventClient: client.sharingTransport(pacing: pacing), configuration: configuration,
+            try await OperatorUI.run(client: client, configuration: configuration,
                                      context: config.contextName ?? "in-cluster", namespace: namespace, mode: .operator, theme: ui.theme, logFile: path, endpoints: endpoints)
         }
         print("operator stopped; logs: \(path)")

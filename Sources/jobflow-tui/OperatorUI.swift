@@ -10,14 +10,13 @@ import TUI
 /// become the same annotation requests `jobflow-tui retry|cancel` writes — so they work the
 /// same whether this process or another replica leads.
 enum OperatorUI {
-    /// `eventClient`: where the operator writes Events (its own pacing; default `client`).
-    static func run(client: KubeClient, eventClient: KubeClient? = nil, configuration: OperatorConfiguration, context: String,
+    static func run(client: KubeClient, configuration: OperatorConfiguration, context: String,
                     namespace: String?, mode: Mode, theme: Theme, logFile: String, endpoints: EndpointOptions? = nil,
                     hint: String? = nil) async throws {
         let logger = try fileLogger(path: logFile)
         let op: Operator
         do {
-            op = try Operator(api: client, eventAPI: eventClient, configuration: configuration, logger: logger)
+            op = try Operator(api: client, configuration: configuration, logger: logger)
         } catch {
             throw CLIError("\(error)")
         }

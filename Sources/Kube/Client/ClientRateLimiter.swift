@@ -5,6 +5,13 @@ public protocol RequestPacing: Sendable {
     func acquire() async throws -> Duration
     /// Total time callers have spent waiting, for metrics.
     var totalWaited: Duration { get }
+    /// A pacer with the same settings and none of this one's state (`KubeAPI.pacedSeparately`).
+    /// Default: `self` (shared).
+    func independentCopy() -> any RequestPacing
+}
+
+extension RequestPacing {
+    public func independentCopy() -> any RequestPacing { self }
 }
 
 /// A token bucket: `qps` tokens a second, up to `burst` saved. Callers reserve a token at once
@@ -30,6 +37,8 @@ public final class ClientRateLimiter<C: Clock>: RequestPacing where C.Duration =
     }
 
     public var totalWaited: Duration { state.withLock { $0.waited } }
+
+    public func independentCopy() -> any RequestPacing { ClientRateLimiter(qps: qps, burst: burst, clock: clock) }
 
     /// Takes a token, sleeping when the bucket is empty. Throws only when the task is cancelled.
     public func acquire() async throws -> Duration {

@@ -19,6 +19,14 @@ public protocol KubeAPI: Sendable {
     func patch(_ resource: Resource, namespace: String?, name: String, patch: Patch, subresource: String?, options: PatchOptions) async throws -> JSONValue
     /// DELETE. Returns the object when it still exists (finalizers pending), else `nil`.
     func delete(_ resource: Resource, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue?
+    /// The same API for best-effort traffic (Events) that should neither wait behind nor hold
+    /// back this one's requests: `KubeClient` gives it a rate limiter of its own with the same
+    /// numbers, over the same connections. Default: `self`.
+    func pacedSeparately() -> any KubeAPI
+}
+
+extension KubeAPI {
+    public func pacedSeparately() -> any KubeAPI { self }
 }
 
 extension KubeAPI {

@@ -64,6 +64,9 @@ public final class KubeClient: KubeAPI {
                    requestTimeout: requestTimeout, logger: logger, sleep: sleep)
     }
 
+    /// This client with a copy of its rate limiter (same numbers, own bucket).
+    public func pacedSeparately() -> any KubeAPI { sharingTransport(pacing: pacing?.independentCopy()) }
+
     /// Ends every request and waits (bounded) until the transport runs no more code: call it
     /// before the process exits (see `HTTPTransport.close()`). The client is unusable afterwards.
     public func close() async { await transport.close() }

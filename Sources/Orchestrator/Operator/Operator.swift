@@ -61,10 +61,10 @@ public final class Operator: Sendable {
     let state = Mutex(State())
 
     /// An operator over `api`; `clock` drives queues, backoff and election, `wallClock` gives the
-    /// planners' `now` and the timestamps written. Events go through `eventAPI` (default `api`):
-    /// give it its own client-side rate limit (`KubeClient.sharingTransport(pacing:)`) so that
-    /// best-effort Events never hold back creates and status writes. Throws if the election
-    /// parameters are invalid.
+    /// planners' `now` and the timestamps written. Events go through `eventAPI`, by default
+    /// `api.pacedSeparately()` (for a `KubeClient`: its own client-side rate limit over the same
+    /// connections), so best-effort Events never hold back creates and status writes. Throws if
+    /// the election parameters are invalid.
     public init(api: any KubeAPI, eventAPI: (any KubeAPI)? = nil, configuration: OperatorConfiguration,
                 clock: any Clock<Duration> = ContinuousClock(),
                 wallClock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) throws {
@@ -78,7 +78,7 @@ public final class Operator: Sendable {
         logger[metadataKey: "operator.identity"] = "\(configuration.identity)"
         self.logger = logger
         self.caches = OperatorCaches(api: api, namespace: configuration.namespace, clock: clock, logger: logger)
-        self.recorder = EventRecorder(api: eventAPI ?? api, configuration: .init(component: "jobflow-operator", instance: configuration.identity),
+        self.recorder = EventRecorder(api: eventAPI ?? api.pacedSeparately(), configuration: .init(component: "jobflow-operator", instance: configuration.identity),
                                       clock: clock, wallClock: wallClock, logger: logger)
         registerHandlers()
         metrics.observe(flows: caches.flows, daemonJobs: caches.daemonJobs)

@@ -44,6 +44,17 @@ import Testing
         #expect(transport.requests.first?.url == "https://api.test:6443/api/v1/namespaces/default/events")
     }
 
+    @Test func pacedSeparatelyCopiesTheRateLimiterOverTheSameTransport() throws {
+        let limiter = ClientRateLimiter(qps: 7, burst: 9)
+        let client = KubeClient(server: "https://api.test:6443", transport: ScriptedTransport([]), pacing: limiter)
+        let separate = try #require(client.pacedSeparately() as? KubeClient)
+        let copy = try #require(separate.pacing as? ClientRateLimiter<ContinuousClock>)
+        #expect(copy !== limiter && copy.qps == 7 && copy.burst == 9)
+        #expect(separate.transport as AnyObject === client.transport as AnyObject)
+        let unpaced = KubeClient(server: "https://api.test:6443", transport: ScriptedTransport([]), pacing: nil)
+        #expect((unpaced.pacedSeparately() as? KubeClient)?.pacing == nil)
+    }
+
     @Test func listEncodesSelectorsAndFillsKinds() async throws {
         let body = #"{"kind":"PodList","metadata":{"resourceVersion":"42","continue":"tok"},"items":[{"metadata":{"name":"p"}}]}"#
         let transport = ScriptedTransport([.response(status: 200, body: body)])
