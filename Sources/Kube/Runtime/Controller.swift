@@ -83,7 +83,7 @@ public final class Controller: Sendable {
     private func work(_ worker: Int) async {
         while let key = await queue.next() {
             await process(key, worker: worker)
-            await queue.done(key)
+            queue.done(key)
         }
     }
 
@@ -104,21 +104,21 @@ public final class Controller: Sendable {
             } else {
                 logger.warning("reconcile failed", metadata: ["error": "\(error)", "reconcile.action": "\(decided)"])
             }
-            await perform(decided, key: key)
+            perform(decided, key: key)
             return
         }
-        await perform(action, key: key)
+        perform(action, key: key)
     }
 
-    private func perform(_ action: ReconcileAction, key: String) async {
+    private func perform(_ action: ReconcileAction, key: String) {
         switch action {
         case .awaitChange:
-            await queue.forget(key)
+            queue.forget(key)
         case .requeue(let delay):
-            await queue.forget(key)
-            await queue.add(key, after: delay)
+            queue.forget(key)
+            queue.add(key, after: delay)
         case .requeueWithBackoff:
-            await queue.addRateLimited(key)
+            queue.addRateLimited(key)
         }
     }
 }

@@ -68,20 +68,19 @@ extension Operator {
         return a != b
     }
 
+    /// Queues a flow key, in the handler itself: the queue's add is synchronous and hands the key
+    /// straight to a parked worker.
     func enqueueFlow(_ key: String, priority: WorkQueuePriority = .normal) {
-        guard let queue = state.withLock({ $0.queues?.flows }) else { return }
-        Task(priority: priority == .high ? configuration.workerPriority : nil) { await queue.add(key, priority: priority) }
+        state.withLock({ $0.queues?.flows })?.add(key, priority: priority)
     }
 
     func enqueueDaemonJob(_ key: String, priority: WorkQueuePriority = .normal) {
-        guard let queue = state.withLock({ $0.queues?.daemonJobs }) else { return }
-        Task(priority: priority == .high ? configuration.workerPriority : nil) { await queue.add(key, priority: priority) }
+        state.withLock({ $0.queues?.daemonJobs })?.add(key, priority: priority)
     }
 
     private func enqueueAllDaemonJobs() {
         guard let queue = state.withLock({ $0.queues?.daemonJobs }) else { return }
-        let keys = Array(caches.daemonJobs.store.snapshot().keys)
-        Task { for key in keys { await queue.add(key) } }
+        for key in caches.daemonJobs.store.snapshot().keys { queue.add(key) }
     }
 
     /// A Job changed: requeue its owner unless nothing the planners read changed (`active` or

@@ -111,7 +111,7 @@ extension Operator {
         var log = logger
         log[metadataKey: kind == "JobFlow" ? "flow.name" : "daemonjob.name"] = "\(key)"
         let queue = state.withLock { kind == "JobFlow" ? $0.queues?.flows : $0.queues?.daemonJobs }
-        let backlog = plan.actions.contains(where: \.isStatusWrite) ? (await queue?.depth ?? 0) : 0
+        let backlog = plan.actions.contains(where: \.isStatusWrite) ? (queue?.depth ?? 0) : 0
         let (actions, statusDue) = batched(plan.actions, on: object, key: kind + "/" + key, backlog: backlog)
         var result = statusDue.map { ReconcileAction.requeue(after: $0) } ?? .awaitChange
         var involved = object

@@ -232,8 +232,8 @@ public final class Operator: Sendable {
             guard await caches.waitForSync() else { return }
             state.withLock { $0.queues = Queues(flows: flowQueue, daemonJobs: daemonQueue) }
             metrics.leader.record(1)
-            for key in caches.flows.store.snapshot().keys { await flowQueue.add(key) }
-            for key in caches.daemonJobs.store.snapshot().keys { await daemonQueue.add(key) }
+            for key in caches.flows.store.snapshot().keys { flowQueue.add(key) }
+            for key in caches.daemonJobs.store.snapshot().keys { daemonQueue.add(key) }
             logger.info("caches synced; controllers running")
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await flows.run() }

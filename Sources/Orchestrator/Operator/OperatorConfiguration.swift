@@ -23,9 +23,9 @@ public struct OperatorConfiguration: Sendable {
     public var statusBatchPeriod: Duration = .seconds(1)
     /// While other keys wait in the queue, progress-only status writes are held up to this long.
     public var statusMaxDelay: Duration = .seconds(10)
-    /// The task priority of the reconcile workers and of the task that queues a finished Job's
-    /// owner; above the informers' (default priority), so when the CPU is scarce that wake-up does
-    /// not wait behind watch decoding (docs/operator.md). `nil`: inherited.
+    /// The task priority of the reconcile workers; above the informers' (default priority), so when
+    /// the CPU is scarce a worker resumed by a finished Job's owner does not wait behind watch
+    /// decoding (docs/operator.md). `nil`: inherited.
     public var workerPriority: TaskPriority? = .high
     /// A Job seen finishing queues its owner in the work queue's priority lane, ahead of routine
     /// wake-ups (pod and Job progress, held status writes coming due). Off: one FIFO lane.

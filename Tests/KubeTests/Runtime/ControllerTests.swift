@@ -55,7 +55,7 @@ private struct Invalid: TerminalError {}
         }
         let run = Task { await controller.run() }
         var seen = calls.stream.makeAsyncIterator()
-        await queue.add("ns/a")
+        queue.add("ns/a")
         #expect(await seen.next() == "ns/a")
         await clock.waitForSleepers(count: 1)
         #expect(clock.requestedSleeps == [.seconds(30)])
@@ -78,7 +78,7 @@ private struct Invalid: TerminalError {}
         }
         let run = Task { await controller.run() }
         var seen = calls.stream.makeAsyncIterator()
-        await queue.add("k")
+        queue.add("k")
         _ = await seen.next()
         await clock.waitForSleepers(count: 1)
         clock.advance(by: .milliseconds(5))
@@ -104,10 +104,10 @@ private struct Invalid: TerminalError {}
         }
         let run = Task { await controller.run() }
         var seen = calls.stream.makeAsyncIterator()
-        await queue.add("k")
+        queue.add("k")
         _ = await seen.next()
         await queue.waitUntilIdle()
-        let metrics = await queue.metrics()
+        let metrics = queue.metrics()
         #expect(metrics.delayed == 0 && metrics.depth == 0)
         #expect(clock.requestedSleeps.isEmpty)
         await controller.shutDown(gracePeriod: .seconds(1))
@@ -126,7 +126,7 @@ private struct Invalid: TerminalError {}
         }
         let run = Task { await controller.run() }
         var seen = calls.stream.makeAsyncIterator()
-        await queue.add("k")
+        queue.add("k")
         _ = await seen.next()
         await clock.waitForSleepers(count: 1)
         #expect(clock.requestedSleeps == [.seconds(7)])
@@ -150,10 +150,10 @@ private struct Invalid: TerminalError {}
         }
         let run = Task { await controller.run() }
         var seen = calls.stream.makeAsyncIterator()
-        await queue.add("a")
+        queue.add("a")
         #expect(await seen.next() == "a")
-        await queue.add("a")  // changed again while being reconciled
-        await queue.add("b")
+        queue.add("a")  // changed again while being reconciled
+        queue.add("b")
         #expect(await seen.next() == "b")  // idle workers do not pick up the second "a"
         gate.open()
         #expect(await seen.next() == "a")  // reconciled again once the first run finished
@@ -175,11 +175,11 @@ private struct Invalid: TerminalError {}
         }
         let run = Task { await controller.run() }
         var seen = calls.stream.makeAsyncIterator()
-        await queue.add("a")
+        queue.add("a")
         _ = await seen.next()
         let stopped = Task { await controller.shutDown(gracePeriod: .seconds(10)) }
         await clock.waitForSleepers(count: 1)  // shutDown is waiting, with its deadline armed
-        await queue.add("b")  // not handed out any more
+        queue.add("b")  // not handed out any more
         gate.open()
         #expect(await stopped.value == true)
         await run.value
@@ -197,7 +197,7 @@ private struct Invalid: TerminalError {}
         }
         let run = Task { await controller.run() }
         var seen = calls.stream.makeAsyncIterator()
-        await queue.add("stuck")
+        queue.add("stuck")
         _ = await seen.next()
         let stopped = Task { await controller.shutDown(gracePeriod: .seconds(10)) }
         await clock.waitForSleepers(count: 1)

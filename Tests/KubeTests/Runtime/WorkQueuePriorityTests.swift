@@ -8,11 +8,11 @@ private let logger = Logger(label: "test.queue.priority")
 @Suite struct WorkQueuePriorityTests {
     @Test func priorityKeysGoAheadOfNormalOnesInTheirOwnOrder() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
-        await queue.add("n1")
-        await queue.add("n2")
-        await queue.add("p1", priority: .high)
-        await queue.add("n3")
-        await queue.add("p2", priority: .high)
+        queue.add("n1")
+        queue.add("n2")
+        queue.add("p1", priority: .high)
+        queue.add("n3")
+        queue.add("p2", priority: .high)
         #expect(await queue.depth == 5)
         #expect(await queue.metrics().priorityDepth == 2)
         var order: [String] = []
@@ -23,39 +23,39 @@ private let logger = Logger(label: "test.queue.priority")
 
     @Test func aNormalKeyAddedAgainWithPriorityIsPromotedAndHandedOutOnce() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
-        await queue.add("a")
-        await queue.add("b")
-        await queue.add("b", priority: .high)
-        await queue.add("b")  // already waiting (with priority): nothing changes
+        queue.add("a")
+        queue.add("b")
+        queue.add("b", priority: .high)
+        queue.add("b")  // already waiting (with priority): nothing changes
         #expect(await queue.depth == 2)
         #expect(await queue.next() == "b")
         #expect(await queue.next() == "a")
-        await queue.done("b")
-        await queue.done("a")
+        queue.done("b")
+        queue.done("a")
         // The dead normal-lane entry of "b" is skipped: nothing more to hand out.
         #expect(await queue.depth == 0)
         async let late = queue.next()
-        await queue.add("c")
+        queue.add("c")
         #expect(await late == "c")
     }
 
     @Test func aPriorityKeyIsNotDemotedByANormalAdd() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
-        await queue.add("n")
-        await queue.add("p", priority: .high)
-        await queue.add("p")
+        queue.add("n")
+        queue.add("p", priority: .high)
+        queue.add("p")
         #expect(await queue.next() == "p")
         #expect(await queue.next() == "n")
     }
 
     @Test func aPriorityAddWhileProcessingWaitsForDoneThenGoesFirst() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
-        await queue.add("a")
+        queue.add("a")
         #expect(await queue.next() == "a")
-        await queue.add("n")
-        await queue.add("a", priority: .high)  // "a" is being processed: not handed out twice
+        queue.add("n")
+        queue.add("a", priority: .high)  // "a" is being processed: not handed out twice
         #expect(await queue.depth == 1)
-        await queue.done("a")  // re-queued now, in the priority lane
+        queue.done("a")  // re-queued now, in the priority lane
         #expect(await queue.depth == 2)
         #expect(await queue.next() == "a")
         #expect(await queue.next() == "n")
@@ -63,29 +63,29 @@ private let logger = Logger(label: "test.queue.priority")
 
     @Test func aPromotedKeyLeavesNoStaleEntryBehindAfterItIsRequeued() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
-        await queue.add("a")
-        await queue.add("x")
-        await queue.add("a", priority: .high)  // promoted: its normal entry is dead
+        queue.add("a")
+        queue.add("x")
+        queue.add("a", priority: .high)  // promoted: its normal entry is dead
         #expect(await queue.next() == "a")
-        await queue.add("a")  // added while processing: queued again by done
-        await queue.done("a")
+        queue.add("a")  // added while processing: queued again by done
+        queue.done("a")
         // "x" then "a" (its new entry), and "a" only once although the dead entry precedes "x".
         #expect(await queue.next() == "x")
         #expect(await queue.next() == "a")
         #expect(await queue.depth == 0)
-        await queue.done("x")
-        await queue.done("a")
+        queue.done("x")
+        queue.done("a")
         #expect(await queue.metrics().handedOut == 3)
     }
 
     @Test func delayedAddsArriveInTheNormalLane() async {
         let clock = ManualClock()
         let queue = WorkQueue(clock: clock, logger: logger)
-        await queue.add("d", after: .seconds(1))
+        queue.add("d", after: .seconds(1))
         await clock.waitForSleepers(count: 1)
         clock.advance(by: .seconds(1))
-        while await queue.depth == 0 { await Task.yield() }
-        await queue.add("p", priority: .high)
+        while queue.depth == 0 { await Task.yield() }
+        queue.add("p", priority: .high)
         #expect(await queue.next() == "p")
         #expect(await queue.next() == "d")
     }
@@ -93,8 +93,8 @@ private let logger = Logger(label: "test.queue.priority")
     @Test func aWaitingWorkerTakesAPriorityAddAtOnce() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
         async let key = queue.next()
-        while await queue.metrics().inFlight == 0 {
-            await queue.add("p", priority: .high)
+        while queue.metrics().inFlight == 0 {
+            queue.add("p", priority: .high)
             await Task.yield()
         }
         #expect(await key == "p")
@@ -104,7 +104,7 @@ private let logger = Logger(label: "test.queue.priority")
     @Test func shutDownIgnoresPriorityAdds() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
         await queue.shutDown()
-        await queue.add("p", priority: .high)
+        queue.add("p", priority: .high)
         #expect(await queue.depth == 0)
         #expect(await queue.next() == nil)
     }

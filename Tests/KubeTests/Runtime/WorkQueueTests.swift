@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import Kube
 
@@ -7,9 +9,9 @@ private let logger = Logger(label: "test.queue")
 @Suite struct WorkQueueTests {
     @Test func aKeyQueuedTwiceIsHandedOutOnce() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
-        await queue.add("a")
-        await queue.add("b")
-        await queue.add("a")
+        queue.add("a")
+        queue.add("b")
+        queue.add("a")
         #expect(await queue.depth == 2)
         #expect(await queue.next() == "a")
         #expect(await queue.next() == "b")
@@ -18,23 +20,23 @@ private let logger = Logger(label: "test.queue")
 
     @Test func aKeyBeingProcessedIsNotHandedOutAgainUntilDone() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
-        await queue.add("a")
+        queue.add("a")
         #expect(await queue.next() == "a")
-        await queue.add("a")  // added while processing
-        await queue.add("b")
+        queue.add("a")  // added while processing
+        queue.add("b")
         #expect(await queue.depth == 1)
         #expect(await queue.next() == "b")  // not "a": it is still being processed
-        await queue.done("a")
+        queue.done("a")
         #expect(await queue.next() == "a")  // re-queued by done
-        await queue.done("a")
-        await queue.done("b")
+        queue.done("a")
+        queue.done("b")
         #expect(await queue.depth == 0)
     }
 
     @Test func aWaitingWorkerReceivesTheNextAdd() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
         async let key = queue.next()
-        await queue.add("late")
+        queue.add("late")
         #expect(await key == "late")
     }
 
@@ -63,7 +65,7 @@ private let logger = Logger(label: "test.queue")
     @Test func delayedAddFiresOnlyAfterTheClockAdvances() async {
         let clock = ManualClock()
         let queue = WorkQueue(clock: clock, logger: logger)
-        await queue.add("a", after: .seconds(2))
+        queue.add("a", after: .seconds(2))
         await clock.waitForSleepers(count: 1)
         clock.advance(by: .milliseconds(1999))
         #expect(await queue.depth == 0)
@@ -76,14 +78,14 @@ private let logger = Logger(label: "test.queue")
     @Test func aKeyWaitingTwiceKeepsTheEarlierDeadline() async {
         let clock = ManualClock()
         let queue = WorkQueue(clock: clock, logger: logger)
-        await queue.add("a", after: .seconds(10))
-        await queue.add("a", after: .seconds(20))  // ignored: later than the pending one
-        await queue.add("a", after: .seconds(3))   // replaces the 10 s one
+        queue.add("a", after: .seconds(10))
+        queue.add("a", after: .seconds(20))  // ignored: later than the pending one
+        queue.add("a", after: .seconds(3))   // replaces the 10 s one
         #expect(await queue.metrics().delayed == 1)
         await clock.waitForSleepers(count: 1)
         clock.advance(by: .seconds(3))
         #expect(await queue.next() == "a")
-        await queue.done("a")
+        queue.done("a")
         #expect(await queue.metrics().delayed == 0)
         #expect(clock.sleeperCount == 0)
         #expect(await queue.depth == 0)
@@ -92,26 +94,26 @@ private let logger = Logger(label: "test.queue")
     @Test func rateLimitedAddsUseIncreasingDelays() async {
         let clock = ManualClock()
         let queue = WorkQueue(clock: clock, logger: logger)
-        await queue.addRateLimited("a")
+        queue.addRateLimited("a")
         await clock.waitForSleepers(count: 1)
         clock.advance(by: .milliseconds(5))
         #expect(await queue.next() == "a")
-        await queue.addRateLimited("a")
-        await queue.done("a")
+        queue.addRateLimited("a")
+        queue.done("a")
         await clock.waitForSleepers(count: 1)
         #expect(clock.requestedSleeps == [.milliseconds(5), .milliseconds(10)])
         #expect(await queue.retries(of: "a") == 2)
-        await queue.forget("a")
+        queue.forget("a")
         #expect(await queue.retries(of: "a") == 0)
     }
 
     @Test func waitingTimeIsMeasuredPerKey() async {
         let clock = ManualClock()
         let queue = WorkQueue(clock: clock, logger: logger)
-        await queue.add("a")
+        queue.add("a")
         clock.advance(by: .seconds(3))
         #expect(await queue.next() == "a")
-        let metrics = await queue.metrics()
+        let metrics = queue.metrics()
         #expect(metrics.lastWait["a"] == .seconds(3))
         #expect(metrics.inFlight == 1)
         #expect(metrics.handedOut == 1)
@@ -120,16 +122,16 @@ private let logger = Logger(label: "test.queue")
     @Test func shutDownWakesWaitersAndDrainsInFlightKeys() async {
         let clock = ManualClock()
         let queue = WorkQueue(clock: clock, logger: logger)
-        await queue.add("a")
+        queue.add("a")
         #expect(await queue.next() == "a")
-        await queue.add("b")
-        await queue.add("c", after: .seconds(1))
+        queue.add("b")
+        queue.add("c", after: .seconds(1))
         await queue.shutDown()
         #expect(await queue.next() == nil)  // stops handing out keys at once
-        await queue.add("d")
+        queue.add("d")
         #expect(await queue.depth == 1)  // "b" stays; "d" was ignored
         let drained = Task { await queue.shutDown(drain: true) }
-        await queue.done("a")
+        queue.done("a")
         await drained.value
         #expect(await queue.isShuttingDown)
         #expect(await queue.metrics().delayed == 0)
@@ -141,4 +143,56 @@ private let logger = Logger(label: "test.queue")
         waiter.cancel()
         #expect(await waiter.value == nil)
     }
+
+    @Test func addsFromPlainThreadsReachWorkersWithoutLossOrOverlap() async {
+        // The informers' handlers add from their own threads while workers take and finish keys:
+        // every key added is processed after its last add, and no key is held by two workers.
+        let queue = WorkQueue(logger: logger)
+        let keys = (0..<6).map { "k\($0)" }
+        let ledger = Ledger()
+        let workers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        while let key = await queue.next() {
+                            ledger.state.withLock { l in
+                                if !l.holding.insert(key).inserted { l.overlaps += 1 }
+                            }
+                            try? await Task.sleep(for: .microseconds(100))
+                            ledger.state.withLock { l in
+                                l.holding.remove(key)
+                                l.processed[key, default: 0] += 1
+                            }
+                            queue.done(key)
+                        }
+                    }
+                }
+            }
+        }
+        await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+            let adders = DispatchGroup()
+            for adder in 0..<4 {
+                DispatchQueue.global().async(group: adders) {
+                    for round in 0..<400 {
+                        queue.add(keys[(round * 7 + adder) % keys.count], priority: round % 5 == 0 ? .high : .normal)
+                        if round % 4 == 0 { usleep(50) }  // spread the adds over the workers' run
+                    }
+                }
+            }
+            adders.notify(queue: .global()) { finished.resume() }
+        }
+        // Every add happened; wait until the queue has nothing waiting or in flight.
+        while queue.metrics().depth > 0 || queue.metrics().inFlight > 0 { await Task.yield() }
+        await queue.shutDown(drain: true)
+        await workers.value
+        let result = ledger.state.withLock { $0 }
+        #expect(result.overlaps == 0)
+        #expect(Set(result.processed.keys) == Set(keys))
+        #expect(result.processed.values.allSatisfy { $0 >= 1 })
+    }
+}
+
+/// What the workers of the concurrency test held and processed.
+private final class Ledger: Sendable {
+    let state = Mutex<(holding: Set<String>, overlaps: Int, processed: [String: Int])>(([], 0, [:]))
 }
