@@ -1,13 +1,14 @@
 import Kube
 
-/// Status-write batching: like the Job controller's one-second sync batch, a status change that
-/// only reports progress (per-entry phases, progress, message) within `statusBatchPeriod` of the
-/// object's last status write is not written at once. While other keys wait in the work queue the
-/// hold stretches, up to `statusMaxDelay`: progress reports yield to Job creates when the operator
-/// is behind. The plan's Job creates always go ahead; the status is planned again (level-based) and
-/// written when the hold is over, or at once when something else changes: state, conditions,
-/// observedGeneration, a retry/cancel record, a Job delete or an annotation removal (those keep the
-/// status-first order of docs/orchestrator.md).
+/// Status-write batching, like the Job controller's one-second batched sync: a status change that
+/// only reports progress (per-entry phases, progress, message) is written `statusBatchPeriod`
+/// after it was first planned, and at most once per period per object, so a Job's pod finishing,
+/// the Job finishing, the dependents' creates and their pods starting go out as one write. While
+/// other keys wait in the work queue the hold stretches, up to `statusMaxDelay`: progress reports
+/// yield to Job creates when the operator is behind. The plan's Job creates always go ahead; the
+/// status is planned again (level-based) and written when the hold is over, or at once when
+/// something else changes: state, conditions, observedGeneration, a retry/cancel record, a Job
+/// delete or an annotation removal (those keep the status-first order of docs/orchestrator.md).
 ///
 /// Events are planned on transitions against the stored status, so a deferred status would plan
 /// them again: each is recorded the first time and remembered until the status is written.
@@ -34,23 +35,24 @@ extension Operator {
            !actions.contains(where: \.mustFollowStatusWrite),
            Operator.isProgressOnly(old: object["status"], new: status),
            object["status"] != nil {
-            let (last, held) = state.withLock { ($0.lastStatusWrite[key], $0.statusHeldUntil[key]) }
-            var until: Duration?
+            // Like the Job controller's batched sync: a progress change is written one period after
+            // it is first seen, so what follows it closely (the Job's pod finishing, then the Job,
+            // then the dependents' creates and their pods starting) goes out in the same write.
+            let (last, pending) = state.withLock { s in
+                if s.statusPendingSince[key] == nil { s.statusPendingSince[key] = now }
+                return (s.lastStatusWrite[key], s.statusPendingSince[key] ?? now)
+            }
+            var until = pending + period
             if let last {
-                let hold = backlog > 0 ? max(period, configuration.statusMaxDelay) : period
-                if now - last < hold { until = last + hold }
+                // And at most one write per period; while other keys wait, the hold stretches.
+                until = max(until, last + (backlog > 0 ? max(period, configuration.statusMaxDelay) : period))
             }
-            if let held {
-                if now < held { until = max(until ?? held, held) }
-            } else if until == nil, actions.contains(where: \.isJobCreate) {
-                // The Jobs being created will change state within moments: report them together,
-                // once, instead of "Creating" now and "Running" a moment later. Once per write.
-                until = now + period
-                state.withLock { $0.statusHeldUntil[key] = now + period }
-            }
-            defer_ = until.map { $0 - now }
+            if until > now { defer_ = until - now }
         }
+        let writesStatus = actions.contains(where: \.isStatusWrite)
         return state.withLock { s in
+            // Nothing to write any more (the change was undone): nothing is pending.
+            if !writesStatus { s.statusPendingSince[key] = nil }
             var kept: [Action] = []
             var emitted = s.eventsAheadOfStatus[key] ?? []
             for action in actions {
@@ -58,7 +60,7 @@ extension Operator {
                 case .writeStatus:
                     if defer_ != nil { continue }
                     s.lastStatusWrite[key] = now
-                    s.statusHeldUntil[key] = nil
+                    s.statusPendingSince[key] = nil
                 case .recordEvent(let event):
                     if emitted.contains(event) { continue }
                     if defer_ != nil { emitted.insert(event) }
@@ -76,7 +78,7 @@ extension Operator {
     func forgetBatching(key: String) {
         state.withLock { s in
             s.lastStatusWrite[key] = nil
-            s.statusHeldUntil[key] = nil
+            s.statusPendingSince[key] = nil
             s.eventsAheadOfStatus[key] = nil
         }
     }

@@ -53,8 +53,9 @@ public final class Operator: Sendable {
         var createdJobs: [String: (job: JSONValue, at: Duration)] = [:]
         /// `Kind/namespace/name` → when its status was last written (on `ticks`), for batching.
         var lastStatusWrite: [String: Duration] = [:]
-        /// `Kind/namespace/name` → until when a progress-only status write waits for the Jobs just created.
-        var statusHeldUntil: [String: Duration] = [:]
+        /// `Kind/namespace/name` → when a progress-only change not yet written was first planned:
+        /// the write is due one batch period later (batching).
+        var statusPendingSince: [String: Duration] = [:]
         /// Events recorded while the status that explains them is held back, by `Kind/namespace/name`.
         var eventsAheadOfStatus: [String: Set<EventRecord>] = [:]
     }
