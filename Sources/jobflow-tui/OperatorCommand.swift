@@ -45,8 +45,8 @@ struct OperatorCommand: AsyncParsableCommand {
     var workers = 2
 
     @Option(name: .customLong("status-batch-period"),
-            help: ArgumentHelp("Seconds: a flow's or DaemonJob's progress-only status changes are written at most once per this "
-                               + "period (0 = every change at once); state changes are always written at once.", valueName: "seconds"))
+            help: ArgumentHelp("Seconds: a flow's or DaemonJob's progress-only status changes are batched and written this long "
+                               + "after the first (0 = every change at once); state changes are always written at once.", valueName: "seconds"))
     var statusBatchPeriod: Double = 1
 
     @Option(name: .customLong("kube-api-qps"), help: ArgumentHelp("Client-side limit on API requests per second (0 = none).", valueName: "qps"))

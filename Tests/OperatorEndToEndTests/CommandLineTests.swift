@@ -10,31 +10,57 @@ struct CommandLineTests {
     static let binary = Harness.root + "/.build/debug/jobflow-tui"
     static var built: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    /// Runs the binary to completion. Output goes to files (a pipe left unread could fill and
+    /// block the child), and a child that does not finish within `timeout` is killed and fails the
+    /// test instead of hanging the run.
+    static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> (status: Int32, out: String, err: String) {
+        let (process, out, err) = try launch(arguments)
+        let status = finish(process, timeout: timeout, what: arguments.joined(separator: " "))
+        return (status, read(out), read(err))
+    }
+
+    /// `operator --headless -n default` on `kubeconfig`; its logs (stderr) go to the returned file.
+    static func startHeadlessOperator(kubeconfig: String, identity: String) throws -> (Process, String) {
+        let (process, _, err) = try launch(["operator", "--headless", "-n", "default", "--kubeconfig", kubeconfig, "--identity", identity])
+        return (process, err)
+    }
+
+    /// Starts the binary with stdout and stderr in two new temporary files, returned with it.
+    static func launch(_ arguments: [String]) throws -> (Process, out: String, err: String) {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("jf-cli-\(UUID().uuidString)").path
+        let out = base + ".out", err = base + ".err"
+        for path in [out, err] { FileManager.default.createFile(atPath: path, contents: nil) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: Harness.root)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (process, out, err)
     }
 
-    /// `operator --headless -n default` on `kubeconfig`, its logs (stderr) on the returned pipe.
-    static func startHeadlessOperator(kubeconfig: String, identity: String) throws -> (Process, Pipe) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["operator", "--headless", "-n", "default", "--kubeconfig", kubeconfig, "--identity", identity]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return (process, err)
+    /// Waits for `process` to exit by polling (Foundation's `waitUntilExit` spins a core on Linux);
+    /// past `timeout` the process is killed and the test fails. Returns the exit status.
+    static func finish(_ process: Process, timeout: TimeInterval, what: String) -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() >= deadline {
+                kill(process.processIdentifier, SIGKILL)
+                Issue.record("jobflow-tui \(what) did not finish within \(Int(timeout)) s; killed")
+                while process.isRunning { usleep(10_000) }
+                break
+            }
+            usleep(10_000)
+        }
+        return process.terminationStatus
+    }
+
+    /// The contents of a log file written by `launch`, which is then removed.
+    static func read(_ path: String) -> String {
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
     @Test("validate -f examples reports the seed's unknown dependency and exits 1", .enabled(if: built))
@@ -108,15 +134,14 @@ struct CommandLineTests {
         try h.sandbox.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         let (process, err) = try Self.startHeadlessOperator(kubeconfig: kubeconfig, identity: "cli-test")
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }  // a failed step must not leave it running
         try h.apply(example: "jobflow-example-template.yaml")
         _ = try await h.waitForState(flow: "jobflow-example-template", "Succeed")
         let lease = try await h.sandbox.client.get(.leases, namespace: "default", name: "jobflow-operator")
         #expect(lease[path: "spec.holderIdentity"] == "cli-test")
         process.terminate()  // SIGTERM
-        let output = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        #expect(Self.finish(process, timeout: 30, what: "operator --headless (SIGTERM)") == 0)
+        let lines = Self.read(err).split(separator: "\n")
         let records = try lines.map { try JSONValue.parseYAML(String($0)) }
         // Kubernetes-style JSON: ts, level, logger, msg, then the metadata flattened at the top level.
         #expect(!records.isEmpty && records.allSatisfy { $0["ts"] != nil && $0["level"] != nil && $0["logger"] != nil && $0["msg"] != nil })
@@ -144,6 +169,7 @@ struct CommandLineTests {
         try h.apply(example: "jobflow-example-template.yaml")
 
         let (process, err) = try Self.startHeadlessOperator(kubeconfig: kubeconfig, identity: "dev-box")
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }  // a failed step must not leave it running
         // Two election rounds against the installed operator's Lease (retry period 2 s).
         let leasePath = "/apis/coordination.k8s.io/v1/namespaces/jobflow-system/leases/jobflow-operator"
         try await h.waitFor("two election rounds on jobflow-system/jobflow-operator", timeout: .seconds(60)) {
@@ -156,9 +182,8 @@ struct CommandLineTests {
         #expect(try await h.jobs().isEmpty)
         #expect(!h.sandbox.audit.all.contains { $0.path.contains("/leases") && $0.path.contains("/namespaces/default/") })
         process.terminate()
-        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(Self.finish(process, timeout: 30, what: "operator --headless (SIGTERM)") == 0)
+        let output = Self.read(err)
         #expect(output.contains("lease in namespace jobflow-system"))
         #expect(output.contains("standing by") && output.contains("jobflow-operator-7c9"))
         await h.stop()

@@ -18,8 +18,9 @@ public struct OperatorConfiguration: Sendable {
     public var stopGracePeriod: Duration = .seconds(10)
     /// How often a flow whose Job name is taken by a foreign Job is looked at again.
     public var conflictRecheck: Duration = .seconds(30)
-    /// A status change that only reports progress is written at most once per this period per
-    /// object (Job creates are never held back); zero writes every change at once.
+    /// A status change that only reports progress is written this long after it was first planned,
+    /// and at most once per period per object (Job creates are never held back); zero writes every
+    /// change at once.
     public var statusBatchPeriod: Duration = .seconds(1)
     /// While other keys wait in the queue, progress-only status writes are held up to this long.
     public var statusMaxDelay: Duration = .seconds(10)
