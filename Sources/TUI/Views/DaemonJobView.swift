@@ -9,12 +9,17 @@ enum DaemonJobView {
         }
         FlowView.objectTitle(&c, s, row)
         let wide = c.width >= 120
-        // The JOB column is as wide as the longest Job name shown (at most 22 or 40 columns), so
-        // that exit codes and reasons get the rest.
-        let jobNames = s.nodeRows().dropFirst(s.nodeCursor.scroll).prefix(s.bodyHeight).map { DisplayWidth.of($0.jobName) }
-        let nodeW = wide ? 24 : 14, stateW = DisplayWidth.of(c.g.glyph(.succeeded)) + 1 + 11, durW = 8
-        let jobW = min(wide ? 40 : 22, max(3, jobNames.max() ?? 0))
-        let xNode = 1, xState = xNode + nodeW + 1, xDur = xState + stateW + 1, xJob = xDur + durW + 1, xExit = xJob + jobW + 1
+        // NODE and JOB are as wide as the longest name shown (NODE at most 14 or 24 columns); JOB
+        // takes up to 22 or 40, and more while EXIT / REASON keeps 16, so that the Job names a
+        // user copies into kubectl are whole whenever the screen allows.
+        let shown = s.nodeRows().dropFirst(s.nodeCursor.scroll).prefix(s.bodyHeight)
+        let jobNames = shown.map { DisplayWidth.of($0.jobName) }
+        let nodeNames = shown.map { DisplayWidth.of($0.displayNode) } + model.skipped.map { DisplayWidth.of($0.node) }
+        let nodeW = min(wide ? 24 : 14, max(4, nodeNames.max() ?? 0))
+        let stateW = DisplayWidth.of(c.g.glyph(.succeeded)) + 1 + 11, durW = 8
+        let xNode = 1, xState = xNode + nodeW + 1, xDur = xState + stateW + 1, xJob = xDur + durW + 1
+        let jobW = min(max(wide ? 40 : 22, c.width - xJob - 1 - 16 - 1), max(3, jobNames.max() ?? 0))
+        let xExit = xJob + jobW + 1
         FlowView.summary(&c, model.summary(), total: model.nodes.count, noun: model.nodes.count == 1 ? "node" : "nodes", y: 2,
                          trailer: "\(c.g.separator)\(model.skipped.count) skipped")
         // Column headers take the first body row; the list scrolls below them.

@@ -58,7 +58,8 @@ enum OverviewView {
         let h = Style(.muted, bold: true)
         c.text("STATE", x: col.state, y: 2, width: col.stateW, style: h)
         c.text("KIND", x: col.kind, y: 2, width: col.kindW, style: h)
-        if col.nsW > 0 { c.text("NAMESPACE", x: col.ns, y: 2, width: col.nsW, style: h) }
+        // A column too narrow for the whole word says NS rather than a cut "NAMESP…".
+        if col.nsW > 0 { c.text(col.nsW >= 9 ? "NAMESPACE" : "NS", x: col.ns, y: 2, width: col.nsW, style: h) }
         c.text("NAME", x: col.name, y: 2, width: col.nameW, style: h)
         c.text("PROGRESS", x: col.progress, y: 2, width: col.progressW, style: h)
         c.text("AGE", x: col.age, y: 2, width: col.ageW, style: h)
