@@ -188,7 +188,9 @@ enum OperatorBench {
             Result(name: "operator API cost, paced pods", workload: pacedWorkload,
                    value: String(format: "%.2f writes/Job (creates + status), %d Events; %d reads in 5 s idle", paced.writesPerJob,
                                  paced.eventWrites, paced.idleReads),
-                   target: "≤ 1.5 writes/Job, no GETs in steady state", pass: paced.writesPerJob <= 1.5 && paced.idleReads == 0),
+                   // The writes/Job target is the throughput run's (docs/operator.md, "What a Job
+                   // costs in writes"); here one status write per moment a flow's Job finishes is the floor.
+                   target: "no GETs in steady state (writes/Job: context)", pass: paced.idleReads == 0),
             Result(name: "operator memory", workload: instantWorkload + "; RSS once every flow has finished",
                    value: "\(instant.int("rss") / 1_048_576) MiB RSS with \(instant.jobs) Jobs and \(instant.jobs) pods cached",
                    target: "≤ 60 MB", pass: instant.int("rss") <= 60_000_000),
