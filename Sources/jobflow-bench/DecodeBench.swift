@@ -52,7 +52,9 @@ enum DecodeBench {
             print("decode into store (\(label)): \(count) events of \(averageSize) B → \(Int(rate))/s")
             results.append(Result(name: "watch decode into the informer store (\(label))",
                                   workload: "\(count) MODIFIED events of \(averageSize) B Jobs in 16 KB chunks, KubeClient → Informer → compact Store",
-                                  value: "\(Int(rate)) events/s", target: "≥ 20,000/s", pass: rate >= 20_000))
+                                  // Full decode is the comparison that shows what the projection saves.
+                                  value: "\(Int(rate)) events/s", target: useProjection ? "≥ 20,000/s" : "— (comparison)",
+                                  pass: !useProjection || rate >= 20_000))
         }
         return results
     }

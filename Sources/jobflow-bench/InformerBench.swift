@@ -47,8 +47,10 @@ enum InformerBench {
                          "projection-compact": "operator projection, compact encoding"][variant] ?? variant
             return Result(name: "informer memory, \(label)",
                           workload: "\(count) Jobs of ~4 KB decoded into the store",
-                          value: "\(perJob) B/Job, ready in \(Measure.format(elapsed))", target: "≤ 2 KB/Job, ≤ 1 s",
-                          pass: perJob <= 2048 && elapsed <= .seconds(1))
+                          // The operator's cache is the packed projection; the other two are comparisons.
+                          value: "\(perJob) B/Job, ready in \(Measure.format(elapsed))",
+                          target: variant == "projection-compact" ? "≤ 2 KB/Job, ≤ 1 s" : "— (comparison)",
+                          pass: variant != "projection-compact" || (perJob <= 2048 && elapsed <= .seconds(1)))
         }
     }
 
