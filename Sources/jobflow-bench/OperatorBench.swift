@@ -18,6 +18,10 @@ import Orchestrator
 /// BENCH_OPERATOR_ONLY=instant|paced, BENCH_QPS, BENCH_BURST, BENCH_WORKERS, BENCH_POD_SECONDS=MIN-MAX,
 /// BENCH_STATUS_BATCH_MS, and the A/B switches BENCH_PRIORITY=0 and BENCH_SKIP=0.
 enum OperatorBench {
+    /// Reconcile workers unless `BENCH_WORKERS` says otherwise: the operator's own default, so
+    /// the numbers are those of `jobflow-tui operator` as shipped.
+    static let defaultWorkers = String(OperatorConfiguration(namespace: nil, identity: "bench").workers)
+
     /// The ten entries: name → dependencies.
     static let shape: [(String, [String])] = [
         ("a", []), ("b", ["a"]), ("c", ["a"]), ("d", ["a"]), ("e", ["b"]),
@@ -101,7 +105,7 @@ enum OperatorBench {
     /// Runs `flows` flows at `speed` against a fresh sandbox and an operator child.
     static func measure(flows: Int, speed: Double, command: @escaping @Sendable (Int, String) -> [String]) async throws -> Outcome {
         let env = ProcessInfo.processInfo.environment
-        let qps = env["BENCH_QPS"] ?? "500", burst = env["BENCH_BURST"] ?? "1000", workers = env["BENCH_WORKERS"] ?? "4"
+        let qps = env["BENCH_QPS"] ?? "500", burst = env["BENCH_BURST"] ?? "1000", workers = env["BENCH_WORKERS"] ?? defaultWorkers
         let sandbox = Sandbox(options: SandboxOptions(speed: speed, nodes: NodeSpec.numbered(8), auditCapacity: 1_000_000))
         let url = try await sandbox.start()
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
@@ -152,7 +156,7 @@ enum OperatorBench {
         let env = ProcessInfo.processInfo.environment
         let flows = Int(env["BENCH_FLOWS"] ?? "") ?? 1000
         let setup = "8 nodes; operator in a child process over libcurl (QPS \(env["BENCH_QPS"] ?? "500"), "
-            + "\(env["BENCH_WORKERS"] ?? "4") workers)"
+            + "\(env["BENCH_WORKERS"] ?? defaultWorkers) workers)"
         // Throughput, API cost and memory: pods that finish at once (the operator is the bottleneck).
         let only = env["BENCH_OPERATOR_ONLY"]
         if only == "paced" {
