@@ -20,7 +20,7 @@ import Orchestrator
 enum OperatorBench {
     /// Reconcile workers unless `BENCH_WORKERS` says otherwise: the operator's own default, so
     /// the numbers are those of `jobflow-tui operator` as shipped.
-    static let defaultWorkers = String(OperatorConfiguration(namespace: nil, identity: "bench").workers)
+    static let defaultWorkers = String(OperatorConfiguration.defaultWorkers)
 
     /// The ten entries: name → dependencies.
     static let shape: [(String, [String])] = [

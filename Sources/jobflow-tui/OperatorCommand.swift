@@ -42,7 +42,7 @@ struct OperatorCommand: AsyncParsableCommand {
     var noLeaderElection = false
 
     @Option(help: ArgumentHelp("Concurrent reconciles per controller.", valueName: "n"))
-    var workers = 2
+    var workers = OperatorConfiguration.defaultWorkers
 
     @Option(name: .customLong("status-batch-period"),
             help: ArgumentHelp("Seconds: a flow's or DaemonJob's progress-only status changes are batched and written this long "

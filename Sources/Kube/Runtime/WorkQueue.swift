@@ -55,8 +55,8 @@ public final class WorkQueue: Sendable {
         var addedAt: [String: Duration] = [:]
         var lastWait: [String: Duration] = [:]
         var handedOut = 0
+        /// Workers parked in `next()`, longest-waiting first (at most one per worker).
         var waiters: [Waiter] = []
-        var waiterHead = 0
         var drainWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextID = 0
         /// Pending delayed adds: one per key, the earliest deadline wins.
@@ -118,17 +118,14 @@ public final class WorkQueue: Sendable {
     /// The caller must call `done(_:)` with the key when finished.
     public func next() async -> String? {
         let now = timeline.now()
-        enum Ready { case key(String?), park(Int) }
-        let ready: Ready = state.withLock { s in
-            if s.shuttingDown { return .key(nil) }
-            if let key = dequeue(now: now, in: &s) { return .key(key) }
+        // A key ready now (or shutdown) returns at once; otherwise the caller parks as waiter `id`.
+        let (ready, id): (String?, Int?) = state.withLock { s in
+            if s.shuttingDown { return (nil, nil) }
+            if let key = dequeue(now: now, in: &s) { return (key, nil) }
             s.nextID += 1
-            return .park(s.nextID)
+            return (nil, s.nextID)
         }
-        guard case .park(let id) = ready else {
-            if case .key(let key) = ready { return key }
-            return nil
-        }
+        guard let id else { return ready }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
                 // A cancellation before this point is seen here; one after finds the waiter.
@@ -169,9 +166,8 @@ public final class WorkQueue: Sendable {
         let parked: [Waiter] = state.withLock { s in
             guard !s.shuttingDown else { return [] }
             s.shuttingDown = true
-            let parked = Array(s.waiters[s.waiterHead...])
+            let parked = s.waiters
             s.waiters = []
-            s.waiterHead = 0
             s.delayed.values.forEach { $0.task.cancel() }
             s.delayed = [:]
             instruments?.depth.record(0)  // queued keys are dropped: nothing will be handed out
@@ -255,13 +251,8 @@ public final class WorkQueue: Sendable {
 
     /// Hands `key` to the longest-waiting worker (returned, to be resumed), or queues it.
     private func enqueue(_ key: String, now: Duration, in s: inout State) -> CheckedContinuation<String?, Never>? {
-        if s.waiterHead < s.waiters.count {
-            let waiter = s.waiters[s.waiterHead]
-            s.waiterHead += 1
-            if s.waiterHead == s.waiters.count {
-                s.waiters.removeAll(keepingCapacity: true)
-                s.waiterHead = 0
-            }
+        if !s.waiters.isEmpty {
+            let waiter = s.waiters.removeFirst()
             s.dirty.remove(key)
             s.urgent.remove(key)
             markProcessing(key, now: now, in: &s)
@@ -313,7 +304,7 @@ public final class WorkQueue: Sendable {
     private func cancelWaiter(_ id: Int) {
         enum Found { case waiter(CheckedContinuation<String?, Never>), drain(CheckedContinuation<Void, Never>) }
         let found: Found? = state.withLock { s in
-            if let index = s.waiters[s.waiterHead...].firstIndex(where: { $0.id == id }) {
+            if let index = s.waiters.firstIndex(where: { $0.id == id }) {
                 return .waiter(s.waiters.remove(at: index).continuation)
             }
             if let drain = s.drainWaiters.removeValue(forKey: id) { return .drain(drain) }

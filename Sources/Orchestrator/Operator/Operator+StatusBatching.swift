@@ -35,9 +35,7 @@ extension Operator {
            !actions.contains(where: \.mustFollowStatusWrite),
            Operator.isProgressOnly(old: object["status"], new: status),
            object["status"] != nil {
-            // Like the Job controller's batched sync: a progress change is written one period after
-            // it is first seen, so what follows it closely (the Job's pod finishing, then the Job,
-            // then the dependents' creates and their pods starting) goes out in the same write.
+            // Due one period after the change was first planned (see the type's comment).
             let (last, pending) = state.withLock { s in
                 if s.statusPendingSince[key] == nil { s.statusPendingSince[key] = now }
                 return (s.lastStatusWrite[key], s.statusPendingSince[key] ?? now)

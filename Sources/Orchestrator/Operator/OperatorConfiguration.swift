@@ -11,7 +11,7 @@ public struct OperatorConfiguration: Sendable {
     /// once (a single replica, tests).
     public var leaderElection: LeaderElectionConfiguration?
     /// Concurrent reconciles per controller (never two for the same key).
-    public var workers: Int = 2
+    public var workers: Int = OperatorConfiguration.defaultWorkers
     /// How DaemonJob Jobs are tied to their node.
     public var pinning: NodePinning = .nodeAffinity
     /// How long a stop waits for in-flight reconciles before cancelling them.
@@ -39,6 +39,9 @@ public struct OperatorConfiguration: Sendable {
 
     /// The Lease every replica competes for.
     public static let leaseName = "jobflow-operator"
+    /// Reconcile workers per controller unless configured: on a small control plane 2 do as well
+    /// as 4 for latency (BENCHMARKS.md); `operator --workers` and `jobflow-bench` start from it.
+    public static let defaultWorkers = 2
 
     /// A configuration with leader election on `jobflow-operator` in `leaseNamespace`.
     public init(namespace: String?, identity: String = OperatorConfiguration.defaultIdentity(),

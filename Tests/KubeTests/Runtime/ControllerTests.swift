@@ -62,7 +62,7 @@ private struct Invalid: TerminalError {}
         clock.advance(by: .seconds(30))
         #expect(await seen.next() == "ns/a")
         await queue.waitUntilIdle()
-        #expect(await queue.retries(of: "ns/a") == 0)
+        #expect(queue.retries(of: "ns/a") == 0)
         #expect(await controller.shutDown(gracePeriod: .seconds(5)))
         await run.value
     }
@@ -88,7 +88,7 @@ private struct Invalid: TerminalError {}
         clock.advance(by: .milliseconds(10))
         _ = await seen.next()
         await queue.waitUntilIdle()
-        #expect(await queue.retries(of: "k") == 0)
+        #expect(queue.retries(of: "k") == 0)
         #expect(calls.all.count == 3)
         await controller.shutDown(gracePeriod: .seconds(1))
         await run.value

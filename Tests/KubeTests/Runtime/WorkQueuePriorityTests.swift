@@ -13,12 +13,12 @@ private let logger = Logger(label: "test.queue.priority")
         queue.add("p1", priority: .high)
         queue.add("n3")
         queue.add("p2", priority: .high)
-        #expect(await queue.depth == 5)
-        #expect(await queue.metrics().priorityDepth == 2)
+        #expect(queue.depth == 5)
+        #expect(queue.metrics().priorityDepth == 2)
         var order: [String] = []
         for _ in 0..<5 { order.append(await queue.next() ?? "-") }
         #expect(order == ["p1", "p2", "n1", "n2", "n3"])
-        #expect(await queue.depth == 0)
+        #expect(queue.depth == 0)
     }
 
     @Test func aNormalKeyAddedAgainWithPriorityIsPromotedAndHandedOutOnce() async {
@@ -27,13 +27,13 @@ private let logger = Logger(label: "test.queue.priority")
         queue.add("b")
         queue.add("b", priority: .high)
         queue.add("b")  // already waiting (with priority): nothing changes
-        #expect(await queue.depth == 2)
+        #expect(queue.depth == 2)
         #expect(await queue.next() == "b")
         #expect(await queue.next() == "a")
         queue.done("b")
         queue.done("a")
         // The dead normal-lane entry of "b" is skipped: nothing more to hand out.
-        #expect(await queue.depth == 0)
+        #expect(queue.depth == 0)
         async let late = queue.next()
         queue.add("c")
         #expect(await late == "c")
@@ -54,9 +54,9 @@ private let logger = Logger(label: "test.queue.priority")
         #expect(await queue.next() == "a")
         queue.add("n")
         queue.add("a", priority: .high)  // "a" is being processed: not handed out twice
-        #expect(await queue.depth == 1)
+        #expect(queue.depth == 1)
         queue.done("a")  // re-queued now, in the priority lane
-        #expect(await queue.depth == 2)
+        #expect(queue.depth == 2)
         #expect(await queue.next() == "a")
         #expect(await queue.next() == "n")
     }
@@ -72,10 +72,10 @@ private let logger = Logger(label: "test.queue.priority")
         // "x" then "a" (its new entry), and "a" only once although the dead entry precedes "x".
         #expect(await queue.next() == "x")
         #expect(await queue.next() == "a")
-        #expect(await queue.depth == 0)
+        #expect(queue.depth == 0)
         queue.done("x")
         queue.done("a")
-        #expect(await queue.metrics().handedOut == 3)
+        #expect(queue.metrics().handedOut == 3)
     }
 
     @Test func delayedAddsArriveInTheNormalLane() async {
@@ -98,14 +98,14 @@ private let logger = Logger(label: "test.queue.priority")
             await Task.yield()
         }
         #expect(await key == "p")
-        #expect(await queue.depth == 0)
+        #expect(queue.depth == 0)
     }
 
     @Test func shutDownIgnoresPriorityAdds() async {
         let queue = WorkQueue(clock: ManualClock(), logger: logger)
         await queue.shutDown()
         queue.add("p", priority: .high)
-        #expect(await queue.depth == 0)
+        #expect(queue.depth == 0)
         #expect(await queue.next() == nil)
     }
 }

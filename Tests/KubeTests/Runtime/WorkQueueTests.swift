@@ -12,10 +12,10 @@ private let logger = Logger(label: "test.queue")
         queue.add("a")
         queue.add("b")
         queue.add("a")
-        #expect(await queue.depth == 2)
+        #expect(queue.depth == 2)
         #expect(await queue.next() == "a")
         #expect(await queue.next() == "b")
-        #expect(await queue.depth == 0)
+        #expect(queue.depth == 0)
     }
 
     @Test func aKeyBeingProcessedIsNotHandedOutAgainUntilDone() async {
@@ -24,13 +24,13 @@ private let logger = Logger(label: "test.queue")
         #expect(await queue.next() == "a")
         queue.add("a")  // added while processing
         queue.add("b")
-        #expect(await queue.depth == 1)
+        #expect(queue.depth == 1)
         #expect(await queue.next() == "b")  // not "a": it is still being processed
         queue.done("a")
         #expect(await queue.next() == "a")  // re-queued by done
         queue.done("a")
         queue.done("b")
-        #expect(await queue.depth == 0)
+        #expect(queue.depth == 0)
     }
 
     @Test func aWaitingWorkerReceivesTheNextAdd() async {
@@ -68,11 +68,11 @@ private let logger = Logger(label: "test.queue")
         queue.add("a", after: .seconds(2))
         await clock.waitForSleepers(count: 1)
         clock.advance(by: .milliseconds(1999))
-        #expect(await queue.depth == 0)
+        #expect(queue.depth == 0)
         #expect(clock.sleeperCount == 1)
         clock.advance(by: .milliseconds(1))
         #expect(await queue.next() == "a")
-        #expect(await queue.metrics().lastWait["a"] == .zero)  // waited in the delay, not in the queue
+        #expect(queue.metrics().lastWait["a"] == .zero)  // waited in the delay, not in the queue
     }
 
     @Test func aKeyWaitingTwiceKeepsTheEarlierDeadline() async {
@@ -81,14 +81,14 @@ private let logger = Logger(label: "test.queue")
         queue.add("a", after: .seconds(10))
         queue.add("a", after: .seconds(20))  // ignored: later than the pending one
         queue.add("a", after: .seconds(3))   // replaces the 10 s one
-        #expect(await queue.metrics().delayed == 1)
+        #expect(queue.metrics().delayed == 1)
         await clock.waitForSleepers(count: 1)
         clock.advance(by: .seconds(3))
         #expect(await queue.next() == "a")
         queue.done("a")
-        #expect(await queue.metrics().delayed == 0)
+        #expect(queue.metrics().delayed == 0)
         #expect(clock.sleeperCount == 0)
-        #expect(await queue.depth == 0)
+        #expect(queue.depth == 0)
     }
 
     @Test func rateLimitedAddsUseIncreasingDelays() async {
@@ -102,9 +102,9 @@ private let logger = Logger(label: "test.queue")
         queue.done("a")
         await clock.waitForSleepers(count: 1)
         #expect(clock.requestedSleeps == [.milliseconds(5), .milliseconds(10)])
-        #expect(await queue.retries(of: "a") == 2)
+        #expect(queue.retries(of: "a") == 2)
         queue.forget("a")
-        #expect(await queue.retries(of: "a") == 0)
+        #expect(queue.retries(of: "a") == 0)
     }
 
     @Test func waitingTimeIsMeasuredPerKey() async {
@@ -129,12 +129,12 @@ private let logger = Logger(label: "test.queue")
         await queue.shutDown()
         #expect(await queue.next() == nil)  // stops handing out keys at once
         queue.add("d")
-        #expect(await queue.depth == 1)  // "b" stays; "d" was ignored
+        #expect(queue.depth == 1)  // "b" stays; "d" was ignored
         let drained = Task { await queue.shutDown(drain: true) }
         queue.done("a")
         await drained.value
-        #expect(await queue.isShuttingDown)
-        #expect(await queue.metrics().delayed == 0)
+        #expect(queue.isShuttingDown)
+        #expect(queue.metrics().delayed == 0)
     }
 
     @Test func cancellingAWaitingNextReturnsNil() async {
