@@ -61,10 +61,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The custom resources' typed API: spec and status values, the phase, state, reason,
+        // condition and key vocabularies, validation and the retry/cancel rule. The one place
+        // they are spelled; the operator, the UI and the CLI all read it.
+        .target(
+            name: "JobFlowAPI",
+            dependencies: ["Kube"],
+            swiftSettings: strict
+        ),
         .target(
             name: "Orchestrator",
             dependencies: [
                 "Kube",
+                "JobFlowAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -74,6 +83,7 @@ let package = Package(
             name: "TUI",
             dependencies: [
                 "Kube",
+                "JobFlowAPI",
                 "CNcurses",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +103,7 @@ let package = Package(
             name: "jobflow-tui",
             dependencies: [
                 "Kube",
+                "JobFlowAPI",
                 "KubeSandbox",
                 "Orchestrator",
                 "TUI",
@@ -108,7 +119,7 @@ let package = Package(
         .target(name: "CHeapStats"),
         .executableTarget(
             name: "jobflow-bench",
-            dependencies: ["Kube", "KubeSandbox", "Orchestrator", "TUI", "CHeapStats", "CCurl", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Kube", "JobFlowAPI", "KubeSandbox", "Orchestrator", "TUI", "CHeapStats", "CCurl", .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
@@ -121,14 +132,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "JobFlowAPITests",
+            dependencies: ["JobFlowAPI", "Kube"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["Orchestrator", "Kube"],
+            dependencies: ["Orchestrator", "JobFlowAPI", "Kube"],
             swiftSettings: strict
         ),
         // The operator against the embedded sandbox (in-process and over HTTP).
         .testTarget(
             name: "OperatorEndToEndTests",
-            dependencies: ["Orchestrator", "Kube", "KubeSandbox", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Orchestrator", "JobFlowAPI", "Kube", "KubeSandbox", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -138,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TUITests",
-            dependencies: ["TUI", "Kube"],
+            dependencies: ["TUI", "JobFlowAPI", "Kube"],
             exclude: ["Golden"],
             swiftSettings: strict
         ),
@@ -151,7 +167,7 @@ let package = Package(
         // Drives the built binary, kubectl and tmux; depending on the executable makes SwiftPM build it first.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["jobflow-tui", "Kube"],
+            dependencies: ["jobflow-tui", "JobFlowAPI", "Kube"],
             swiftSettings: strict
         ),
     ],

@@ -1,4 +1,5 @@
 import CHeapStats
+import JobFlowAPI
 import Foundation
 import Kube
 import KubeSandbox

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JobFlowAPI
 import Foundation
 import Kube
 import Orchestrator

@@ -1,6 +1,7 @@
 import Dispatch
 import Logging
 import OperatorEndpoints
+import JobFlowAPI
 import Orchestrator
 import Synchronization
 

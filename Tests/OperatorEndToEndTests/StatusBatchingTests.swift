@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 import Testing
 @testable import Orchestrator

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Testing
 @testable import Orchestrator
 

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Foundation
 import Kube
 import Testing
@@ -13,7 +14,7 @@ import Testing
         let plan = w.plan()
         let decoded = JobFlowStatus(json: plan.status)
         #expect(decoded.json == plan.status)
-        #expect(decoded.handledRequests == [HandledRequest(kind: "retry", value: "a")])
+        #expect(decoded.handledRequests == [HandledRequest(kind: .retry, value: "a")])
         #expect(decoded.jobs[0].previous?.phase == .failed)
     }
 
@@ -64,7 +65,7 @@ import Testing
     @Test func ownerOfARenderedJobIsItsFlow() throws {
         let plan = World(try Fixtures.example("jobflow-example.yaml")[0]).plan()
         let owner = Routing.owner(of: plan.createdJobs[0])
-        #expect(owner?.kind == "JobFlow")
+        #expect(owner?.kind == .jobFlow)
         #expect(owner?.name == "jobflow-example")
         #expect(Routing.owner(of: ["metadata": ["ownerReferences": [["kind": "CronJob", "controller": true]]]]) == nil)
     }

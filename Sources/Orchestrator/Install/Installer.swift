@@ -1,4 +1,5 @@
 import Foundation
+import JobFlowAPI
 import Kube
 
 /// The install manifests (deploy/, embedded at build time) as objects, optionally moved to

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Synchronization
 
 /// Bounded samples of a latency (the last `capacity` values) with percentile accessors.

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// Event handlers: map every cache change to the keys to reconcile. Handlers only enqueue.
@@ -94,7 +95,7 @@ extension Operator {
             if configuration.prioritizeFinishedJobs { priority = .high }
             let now = ticks.now()
             state.withLock { s in
-                let slot = owner.kind + "/" + key
+                let slot = owner.kind.memoryKey(key)
                 // Taken by the owner's next reconcile; bounded all the same.
                 if s.finishedAt.count >= 10_000, s.finishedAt[slot] == nil, let victim = s.finishedAt.keys.first {
                     s.finishedAt.removeValue(forKey: victim)
@@ -105,7 +106,7 @@ extension Operator {
                   ObservedJob(job: old, pods: []) == ObservedJob(job: job, pods: []) {
             return
         }
-        if owner.kind == "JobFlow" { enqueueFlow(key, priority: priority) } else { enqueueDaemonJob(key, priority: priority) }
+        if owner.kind == .jobFlow { enqueueFlow(key, priority: priority) } else { enqueueDaemonJob(key, priority: priority) }
     }
 
     /// A pod changed: requeue the owner of its Job (found by the pod's job-name label in the cache).

@@ -1,4 +1,5 @@
 import Foundation
+import JobFlowAPI
 import Kube
 import Logging
 
@@ -9,11 +10,11 @@ extension Operator {
         // Taken before the cache is read: a finish noted later wakes the next reconcile instead.
         let (started, finishedSince) = state.withLock { s -> (Duration, Duration?) in
             s.reconciles += 1
-            return (ticks.now(), s.finishedAt.removeValue(forKey: "JobFlow/" + key))
+            return (ticks.now(), s.finishedAt.removeValue(forKey: CustomKind.jobFlow.memoryKey(key)))
         }
         guard let flow = caches.flows.store.object(forKey: key) else {
             // Deleted: the garbage collector removes its Jobs (ownerReferences, background).
-            forgetBatching(key: "JobFlow/" + key)
+            forgetBatching(key: CustomKind.jobFlow.memoryKey(key))
             return .awaitChange
         }
         let namespace = flow[path: "metadata.namespace"]?.stringValue
@@ -26,7 +27,7 @@ extension Operator {
             if let template = templateCache.object(namespace: namespace, name: name) { templates[name] = template }
         }
         let plan = FlowPlanner.plan(flow: flow, templates: templates, jobs: jobs, pods: pods, now: wallClock())
-        return try await perform(plan, on: flow, resource: CustomResources.jobFlows, kind: "JobFlow", key: key, started: started,
+        return try await perform(plan, on: flow, kind: .jobFlow, key: key, started: started,
                                  finishedSince: finishedSince)
     }
 
@@ -35,10 +36,10 @@ extension Operator {
         // Taken before the cache is read: a finish noted later wakes the next reconcile instead.
         let (started, finishedSince) = state.withLock { s -> (Duration, Duration?) in
             s.reconciles += 1
-            return (ticks.now(), s.finishedAt.removeValue(forKey: "DaemonJob/" + key))
+            return (ticks.now(), s.finishedAt.removeValue(forKey: CustomKind.daemonJob.memoryKey(key)))
         }
         guard let daemonJob = caches.daemonJobs.store.object(forKey: key) else {
-            forgetBatching(key: "DaemonJob/" + key)
+            forgetBatching(key: CustomKind.daemonJob.memoryKey(key))
             return .awaitChange
         }
         let namespace = daemonJob[path: "metadata.namespace"]?.stringValue
@@ -48,7 +49,7 @@ extension Operator {
         let pods = Operator.pods(of: jobs, in: caches.daemonJobPods)
         let plan = DaemonJobPlanner.plan(daemonJob: daemonJob, nodes: nodes, jobs: jobs, pods: pods, now: wallClock(),
                                          pinning: configuration.pinning)
-        return try await perform(plan, on: daemonJob, resource: CustomResources.daemonJobs, kind: "DaemonJob", key: key, started: started,
+        return try await perform(plan, on: daemonJob, kind: .daemonJob, key: key, started: started,
                                  finishedSince: finishedSince)
     }
 
@@ -103,16 +104,17 @@ extension Operator {
     /// requeues with backoff). See docs/orchestrator.md for why the order matters.
     /// `finishedSince`: when a Job of this owner was seen finishing, if that is what woke this
     /// reconcile; the first create returning records the reaction latency.
-    func perform(_ plan: Plan, on object: JSONValue, resource: Resource, kind: String, key: String,
+    func perform(_ plan: Plan, on object: JSONValue, kind: CustomKind, key: String,
                  started: Duration, finishedSince: Duration?) async throws -> ReconcileAction {
+        let resource = kind.resource
         var finishedSince = finishedSince
         let namespace = object[path: "metadata.namespace"]?.stringValue
         let name = object[path: "metadata.name"]?.stringValue ?? ""
         var log = logger
-        log[metadataKey: kind == "JobFlow" ? "flow.name" : "daemonjob.name"] = "\(key)"
-        let queue = state.withLock { kind == "JobFlow" ? $0.queues?.flows : $0.queues?.daemonJobs }
+        log[metadataKey: kind == .jobFlow ? "flow.name" : "daemonjob.name"] = "\(key)"
+        let queue = state.withLock { kind == .jobFlow ? $0.queues?.flows : $0.queues?.daemonJobs }
         let backlog = plan.actions.contains(where: \.isStatusWrite) ? (queue?.depth ?? 0) : 0
-        let (actions, statusDue) = batched(plan.actions, on: object, key: kind + "/" + key, backlog: backlog)
+        let (actions, statusDue) = batched(plan.actions, on: object, key: kind.memoryKey(key), backlog: backlog)
         var result = statusDue.map { ReconcileAction.requeue(after: $0) } ?? .awaitChange
         var involved = object
         do {
@@ -159,7 +161,7 @@ extension Operator {
                             guard case .api(let apiError) = error, apiError.isNotFound || apiError.isConflict else { throw error }
                         }
                     case .recordEvent(let event):
-                        recorder.record(involved, type: event.type == .warning ? .warning : .normal, reason: event.reason, message: event.message)
+                        recorder.record(involved, type: event.type == .warning ? .warning : .normal, reason: event.reason.rawValue, message: event.message)
                     case .removeAnnotation(let annotation, let expectedValue):
                         let path = "/metadata/annotations/" + Operator.escapePointer(annotation)
                         let patch: JSONValue = .array([
@@ -182,7 +184,7 @@ extension Operator {
         } catch {
             // The reaction this reconcile was woken for is still to come: the retry records it.
             if let since = finishedSince {
-                let slot = kind + "/" + key
+                let slot = kind.memoryKey(key)
                 state.withLock { s in if s.finishedAt[slot] == nil { s.finishedAt[slot] = since } }
             }
             throw error

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// Status-write batching, like the Job controller's one-second batched sync: a status change that

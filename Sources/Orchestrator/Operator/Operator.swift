@@ -1,4 +1,5 @@
 import Foundation
+import JobFlowAPI
 import Kube
 import Logging
 import Synchronization
@@ -278,4 +279,11 @@ struct Ticks: Sendable {
         return Ticks(now: { origin.duration(to: clock.now) },
                      sleep: { try await clock.sleep(until: clock.now.advanced(by: $0), tolerance: nil) })
     }
+}
+
+extension CustomKind {
+    /// The key of an object of this kind in the operator's per-object memory (batching,
+    /// finished-at samples): the kind and the queue key, so a JobFlow and a DaemonJob of the same
+    /// name never share a slot.
+    func memoryKey(_ key: String) -> String { rawValue + "/" + key }
 }

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 import Logging
 
@@ -72,14 +73,17 @@ final class OperatorCaches: Sendable {
     /// Packed with the Kubernetes vocabulary plus this API's group, labels, fields and phases, so
     /// that they take one byte each in every cached flow, Job and pod.
     static let packed = StoreEncoding.packed(PackedJSONVocabulary(extraWords: [
-        Owner.apiVersion, "JobFlow", "DaemonJob", "JobTemplate",
+        Owner.apiVersion,
+    ] + CustomKind.allCases.map(\.rawValue) + [
         Keys.jobflowLabel, Keys.flowLabel, Keys.daemonJobLabel, Keys.nodeLabel, Keys.attemptAnnotation,
         Keys.retryAnnotation, Keys.cancelAnnotation,
         "flows", "dependencies", "jobTemplate", "jobTemplateRef", "failurePolicy", "globalParams",
         "shareVolumes", "shareVolumeMounts", "excludeNodeList", "progress", "jobs", "nodes", "jobName",
         "jobUID", "podName", "node", "attempt", "attempts", "previous", "handledRequests", "cancelled",
-        "orphanedJobs", "skippedNodes", "unknownExcludedNodes", "desired", "Valid",
-        "Continue", "FailFast", "Waiting", "Succeed", "Cancelled", "Skipped", "Terminating",
+        "orphanedJobs", "skippedNodes", "unknownExcludedNodes", "desired", ConditionType.valid.rawValue,
+        FailurePolicy.continue.rawValue, FailurePolicy.failFast.rawValue,
+        EntryPhase.waiting.rawValue, EntryPhase.succeed.rawValue, EntryPhase.cancelled.rawValue, EntryPhase.skipped.rawValue,
+        FlowState.terminating.rawValue,
     ]))
 
     /// The fields of a Job that `ObservedJob` and the planners read.

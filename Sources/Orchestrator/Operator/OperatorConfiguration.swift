@@ -1,4 +1,5 @@
 import Foundation
+import JobFlowAPI
 import Kube
 
 /// How an `Operator` runs.

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 import Metrics
 import Synchronization

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// How many cached objects are in each `status.state`, kept up to date from informer events
@@ -8,14 +9,16 @@ import Kube
 /// yet (or with a state this version does not know).
 struct StateTally: Sendable, Equatable {
     /// Every label value, in a stable order.
-    static let states = ["Pending", "Running", "Succeed", "Failed", "Terminating", "Cancelled", "Unknown"]
+    static let states = FlowState.known.map(\.rawValue) + [unknownLabel]
+    /// The label of an object without a status yet, or with a state this version does not know.
+    static let unknownLabel = ConditionStatus.undetermined.rawValue
 
     private(set) var counts: [String: Int] = Dictionary(uniqueKeysWithValues: StateTally.states.map { ($0, 0) })
 
     /// The state label of one object.
     static func state(of object: JSONValue) -> String {
-        guard let raw = object[path: "status.state"]?.stringValue, let state = FlowState(rawValue: raw) else { return "Unknown" }
-        return state.rawValue
+        guard let raw = object[path: "status.state"]?.stringValue, FlowState(rawValue: raw).isKnown else { return unknownLabel }
+        return raw
     }
 
     /// Counts a new object; returns the states whose count changed.

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// An Event the reconciler records on the planned object.
@@ -8,10 +9,10 @@ public struct EventRecord: Sendable, Hashable {
     }
 
     public var type: EventType
-    public var reason: String
+    public var reason: EventReason
     public var message: String
 
-    public init(_ type: EventType, _ reason: String, _ message: String) {
+    public init(_ type: EventType, _ reason: EventReason, _ message: String) {
         self.type = type
         self.reason = reason
         self.message = message
@@ -53,48 +54,6 @@ public struct Plan: Sendable, Hashable {
     public var deletedJobs: [String] {
         actions.compactMap { if case .deleteJob(let n, _) = $0 { return n } else { return nil } }
     }
-}
-
-/// Event reasons the planners use.
-public enum EventReason {
-    public static let jobCreated = "JobCreated"
-    public static let jobSucceeded = "JobSucceeded"
-    public static let jobFailed = "JobFailed"
-    public static let jobDeleted = "JobDeleted"
-    public static let jobConflict = "JobConflict"
-    public static let orphanedJob = "OrphanedJob"
-    public static let flowSucceeded = "FlowSucceeded"
-    public static let flowFailed = "FlowFailed"
-    public static let flowCancelled = "FlowCancelled"
-    public static let validationFailed = "ValidationFailed"
-    public static let retried = "Retried"
-    public static let retryIgnored = "RetryIgnored"
-    public static let cancelled = "Cancelled"
-    public static let cancelIgnored = "CancelIgnored"
-    public static let templateMissing = "TemplateMissing"
-    public static let restartPolicyOverridden = "RestartPolicyOverridden"
-    public static let nodeLost = "NodeLost"
-    public static let noEligibleNodes = "NoEligibleNodes"
-    public static let unknownExcludedNode = "UnknownExcludedNode"
-}
-
-/// A retry/cancel annotation value: comma-separated names or `*`, whitespace and empty items tolerated.
-public struct RequestTargets: Sendable, Hashable {
-    public var all: Bool
-    public var names: [String]
-
-    public init(parsing value: String) {
-        var names: [String] = []
-        var all = false
-        for raw in value.split(separator: ",") {
-            let n = raw.trimmingCharacters(in: " \t\r\n")
-            if n == "*" { all = true } else if !n.isEmpty, !names.contains(n) { names.append(n) }
-        }
-        self.all = all
-        self.names = names
-    }
-
-    public func includes(_ name: String) -> Bool { all || names.contains(name) }
 }
 
 extension Action: CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import JobFlowAPI
 import Kube
 
 /// Plans one reconcile of a DaemonJob: one Job per eligible node. Pure, like `FlowPlanner`.
@@ -57,6 +58,7 @@ public enum DaemonJobPlanner {
         var desired = eligibleSet
         for unit in stored.nodes where unit.attempts > 0 || unit.phase == .cancelled || unit.jobUID != nil { desired.insert(unit.name) }
         let order = desired.sorted()
+        let skipReasons = Dictionary(skipped.map { ($0.node, $0.reason) }, uniquingKeysWith: { first, _ in first })
         skipped.removeAll { desired.contains($0.node) }
 
         let observed = PodIndex.observe(jobs, pods: pods)
@@ -68,9 +70,11 @@ public enum DaemonJobPlanner {
         }
         let preObserved = PlanSupport.withCurrentJobs(units, observed: observed, ownerUID: owner.uid, now: nowString)
         var requestUnits = preObserved
+        let subject = RequestSubject(kind: .daemonJob, units: order.map { n in
+            RequestSubject.Unit(name: n, phase: preObserved[n]?.phase ?? .waiting, reason: preObserved[n]?.reason)
+        })
         let requests = PlanSupport.handleRequests(annotations: annotations, stored: stored.handledRequests, units: &requestUnits,
-                                                  order: order, current: { preObserved[$0]?.phase ?? .waiting },
-                                                  noun: "node", now: nowString)
+                                                  subject: subject, now: nowString)
         for (name, unit) in requestUnits where unit != preObserved[name] { units[name] = unit }
         var cancelledAll = stored.cancelled
         if requests.retried { cancelledAll = false }
@@ -88,13 +92,13 @@ public enum DaemonJobPlanner {
                PlanSupport.settleForeignOrOlder(job, into: &unit, ownerUID: owner.uid, stored: before, events: &events, deletes: &deletes) {
                 // A Job that is not ours, or one of an older attempt: settled there.
             } else if let job = observed[unit.jobName] {
-                if unit.phase == .cancelled || (unit.phase == .failed && unit.reason == "NodeLost") {
+                if unit.phase == .cancelled || (unit.phase == .failed && unit.reason == .nodeLost) {
                     if !job.phase.isFinished, !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
                 } else {
                     events += PlanSupport.observe(job, into: &unit, stored: before?.phase, now: nowString)
                     if !present, !unit.phase.isFinished {
                         unit.phase = .running  // so that `vanished` applies
-                        events += PlanSupport.vanished(&unit, reason: "NodeLost", now: nowString)
+                        events += PlanSupport.vanished(&unit, reason: .nodeLost, now: nowString)
                         unit.message = "node \(name) left the cluster before its Job finished"
                         if !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
                     }
@@ -102,28 +106,28 @@ public enum DaemonJobPlanner {
             } else if unit.phase == .cancelled {
                 // Stays cancelled until retried.
             } else if unit.jobUID != nil {
-                events += PlanSupport.vanished(&unit, reason: present ? "JobDeleted" : "NodeLost", now: nowString)
-                if !present, unit.reason == "NodeLost" { unit.message = "node \(name) left the cluster before its Job finished" }
+                events += PlanSupport.vanished(&unit, reason: present ? .jobDeleted : .nodeLost, now: nowString)
+                if !present, unit.reason == .nodeLost { unit.message = "node \(name) left the cluster before its Job finished" }
             } else if !present {
                 unit.phase = .failed
-                unit.reason = "NodeLost"
+                unit.reason = .nodeLost
                 unit.message = "node \(name) left the cluster before its Job started"
             } else if !valid {
-                FlowPlanner.setWaiting(&unit, "Invalid", "not started: the spec is invalid")
+                FlowPlanner.setWaiting(&unit, .flowInvalid, "not started: the spec is invalid")
             } else if terminating {
-                FlowPlanner.setWaiting(&unit, "Terminating", "not started: the DaemonJob is being deleted")
+                FlowPlanner.setWaiting(&unit, .flowTerminating, "not started: the DaemonJob is being deleted")
             } else if cancelledAll {
                 unit.phase = .cancelled
-                unit.reason = "FlowCancelled"
+                unit.reason = .flowCancelled
                 unit.message = "not started: the DaemonJob was cancelled"
             } else if eligibleSet.contains(name) {
                 let attempt = max(unit.attempts, 1)
                 let rendered = JobRenderer.render(node: name, of: spec, owner: owner, attempt: attempt, pinning: pinning)
                 creates.append(.createJob(rendered.job))
-                let firstTime = !(before?.reason == "Creating" && before?.attempts == attempt)
+                let firstTime = !(before?.reason == .creating && before?.attempts == attempt)
                 unit.attempts = attempt
                 unit.phase = .pending
-                unit.reason = "Creating"
+                unit.reason = .creating
                 unit.message = nil
                 if firstTime {
                     events.append(EventRecord(.normal, EventReason.jobCreated, "created Job \(unit.jobName) for node \(name) (attempt \(attempt))"))
@@ -131,8 +135,9 @@ public enum DaemonJobPlanner {
                 }
             } else {
                 // Retried on a node that is no longer eligible.
-                let reason = skipped.first { $0.node == name }?.reason.rawValue ?? "NotEligible"
-                FlowPlanner.setWaiting(&unit, reason, "not started: node is not eligible now")
+                // Present and not eligible, so the eligibility check gave a reason.
+                let reason = skipReasons[name] ?? .unknown("")
+                FlowPlanner.setWaiting(&unit, .nodeNotEligible(reason), "not started: node is not eligible now")
             }
             units[name] = unit
         }
@@ -188,19 +193,19 @@ public enum DaemonJobPlanner {
         }
         let started = nodes.contains { $0.attempts > 0 }
         if started { status.startTime = stored.startTime ?? now }
-        let terminal = state == .succeed || state == .failed || state == .cancelled
+        let terminal = state.isTerminal
         status.completionTime = terminal && valid ? (stored.state == state ? stored.completionTime ?? now : now) : nil
 
         var conditions = PlanSupport.conditions(state: state, invalid: errors, stored: stored.conditions, generation: generation, now: now)
         if nodes.isEmpty, valid {
-            conditions[1] = StatusCondition(type: "Progressing", status: false, reason: "NoEligibleNodes", message: status.message,
+            conditions[1] = StatusCondition(type: .progressing, status: false, reason: .noEligibleNodes, message: status.message,
                                             lastTransitionTime: now, observedGeneration: generation).keepingTransitionTime(from: stored.conditions)
             if stored.state != .pending || !stored.nodes.isEmpty || stored.conditions.isEmpty || stored.message != status.message {
                 events.append(EventRecord(.warning, EventReason.noEligibleNodes, status.message))
             }
         }
         status.conditions = conditions
-        let storedValidMessage = stored.conditions.first { $0.type == "Valid" && $0.status == "False" }?.message
+        let storedValidMessage = stored.conditions.first { $0.type == .valid && $0.status == .false }?.message
         if !valid, storedValidMessage != errors.combinedMessage {
             events.append(EventRecord(.warning, EventReason.validationFailed, errors.combinedMessage))
         }

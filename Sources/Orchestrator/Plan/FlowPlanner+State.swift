@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 extension FlowPlanner {
@@ -49,18 +50,20 @@ extension FlowPlanner {
             if !failed.isEmpty { parts.append("failed: " + names(failed)) }
             status.message = parts.joined(separator: "; ")
         case .pending:
-            let blocked = jobs.filter { $0.reason == "TemplateNotFound" || $0.reason == "JobConflict" }
+            let blocked = jobs.filter { $0.reason?.blocksStart == true }
             status.message = blocked.isEmpty ? "starting" : blocked.map { "\($0.name): \($0.message ?? "")" }.joined(separator: "; ")
+        case .unknown:
+            break  // never computed: the planner only produces known states
         }
 
         if started || state == .running || state == .succeed { status.startTime = stored.startTime ?? now }
-        let terminal = state == .succeed || state == .failed || state == .cancelled
+        let terminal = state.isTerminal
         status.completionTime = terminal ? (stored.state == state ? stored.completionTime ?? now : now) : nil
         if !valid, stored.startTime == nil, !started { status.startTime = nil }
 
         status.conditions = PlanSupport.conditions(state: state, invalid: errors, stored: stored.conditions,
                                                    generation: generation, now: now)
-        let storedValidMessage = stored.conditions.first { $0.type == "Valid" && $0.status == "False" }?.message
+        let storedValidMessage = stored.conditions.first { $0.type == .valid && $0.status == .false }?.message
         if !valid, storedValidMessage != errors.combinedMessage {
             events.append(EventRecord(.warning, EventReason.validationFailed, errors.combinedMessage))
         }

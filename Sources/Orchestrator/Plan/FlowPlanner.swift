@@ -1,4 +1,5 @@
 import Foundation
+import JobFlowAPI
 import Kube
 
 /// Plans one reconcile of a JobFlow: reads the flow, its templates, Jobs and pods, and returns the
@@ -48,9 +49,12 @@ public enum FlowPlanner {
         // Requests act on the world as observed now: each unit with its current Job read in.
         let preObserved = PlanSupport.withCurrentJobs(units, observed: observed, ownerUID: owner.uid, now: nowString)
         var requestUnits = preObserved
+        let subject = RequestSubject(kind: .jobFlow, units: entries.map { e in
+            RequestSubject.Unit(name: e.name, phase: preObserved[e.name]?.phase ?? .waiting, reason: preObserved[e.name]?.reason,
+                                dependencies: e.dependencies)
+        }, failurePolicy: spec.failurePolicy)
         let requests = PlanSupport.handleRequests(annotations: annotations, stored: stored.handledRequests, units: &requestUnits,
-                                                  order: entries.map(\.name), current: { preObserved[$0]?.phase ?? .waiting },
-                                                  noun: "flow entry", now: nowString)
+                                                  subject: subject, now: nowString)
         for (name, unit) in requestUnits where unit != preObserved[name] { units[name] = unit }
         var cancelledFlow = stored.cancelled
         if requests.retried { cancelledFlow = false }
@@ -82,33 +86,33 @@ public enum FlowPlanner {
             } else if unit.phase == .cancelled {
                 // Stays cancelled until retried.
             } else if unit.jobUID != nil {
-                events += PlanSupport.vanished(&unit, reason: "JobDeleted", now: nowString)
+                events += PlanSupport.vanished(&unit, reason: .jobDeleted, now: nowString)
             } else if !valid {
                 // Nothing starts in an invalid flow, so "waiting for job1" would promise what never comes.
-                setWaiting(&unit, "FlowInvalid", "not started: the spec is invalid")
+                setWaiting(&unit, .flowInvalid, "not started: the spec is invalid")
             } else {
                 let readiness = Readiness.of(dependencies: entry.dependencies, phases: phases, skipRoots: skipRoots)
                 switch readiness {
                 case .skipped(let upstream, let upstreamPhase, let via):
                     unit.phase = .skipped
-                    unit.reason = upstreamPhase == .cancelled ? "UpstreamCancelled" : "UpstreamFailed"
+                    unit.reason = upstreamPhase == .cancelled ? .upstreamCancelled : .upstreamFailed
                     let what = upstreamPhase == .cancelled ? "was cancelled" : (upstreamPhase == .skipped ? "was skipped" : "failed")
                     unit.message = "\(upstream) \(what)" + (via.map { " (via \($0))" } ?? "")
                     skipRoots[name] = (upstream, upstreamPhase)
                 case .waiting(let on):
                     unit.phase = .waiting
-                    unit.reason = "WaitingForDependencies"
+                    unit.reason = .waitingForDependencies
                     unit.message = "waiting for " + on.joined(separator: ", ")
                 case .ready:
                     if terminating {
-                        setWaiting(&unit, "FlowTerminating", "not started: the JobFlow is being deleted")
+                        setWaiting(&unit, .flowTerminating, "not started: the JobFlow is being deleted")
                     } else if cancelledFlow {
                         unit.phase = .cancelled
-                        unit.reason = "FlowCancelled"
+                        unit.reason = .flowCancelled
                         unit.message = "not started: the flow was cancelled"
                     } else if spec.failurePolicy == .failFast, let failed = failedName {
                         unit.phase = .skipped
-                        unit.reason = "FailFast"
+                        unit.reason = .failFast
                         unit.message = "not started: \(failed) failed and failurePolicy is FailFast"
                         skipRoots[name] = (failed, .failed)
                     } else {
@@ -116,16 +120,16 @@ public enum FlowPlanner {
                         case .failure(let reason, let message):
                             setWaiting(&unit, reason, message)
                             if before?.reason != reason {
-                                events.append(EventRecord(.warning, reason == "TemplateNotFound" ? EventReason.templateMissing : reason, "\(name): \(message)"))
+                                events.append(EventRecord(.warning, reason == .templateNotFound ? .templateMissing : .invalidTemplate, "\(name): \(message)"))
                             }
                         case .success(let jobSpec):
                             let attempt = max(unit.attempts, 1)
                             let rendered = JobRenderer.render(flowEntry: entry, of: spec, owner: owner, jobSpec: jobSpec, attempt: attempt)
                             creates.append(.createJob(rendered.job))
-                            let firstTime = !(before?.reason == "Creating" && before?.attempts == attempt)
+                            let firstTime = !(before?.reason == .creating && before?.attempts == attempt)
                             unit.attempts = attempt
                             unit.phase = .pending
-                            unit.reason = "Creating"
+                            unit.reason = .creating
                             unit.message = nil
                             if firstTime {
                                 events.append(EventRecord(.normal, EventReason.jobCreated, "created Job \(unit.jobName) for \(name) (attempt \(attempt))"))
@@ -147,7 +151,7 @@ public enum FlowPlanner {
         status.orphanedJobs = observed.values.filter { $0.controllerUID == owner.uid && !entryJobNames.contains($0.name) }
             .sorted { $0.name < $1.name }
             .map { OrphanedJob(jobName: $0.name, entry: $0.labels[Keys.flowLabel] ?? "", phase: $0.phase) }
-        let storedOrphans = Set((storedJSON?["orphanedJobs"]?.arrayValue ?? []).compactMap { $0["jobName"]?.stringValue })
+        let storedOrphans = Set(stored.orphanedJobs.map(\.jobName))
         for orphan in status.orphanedJobs where !storedOrphans.contains(orphan.jobName) {
             events.append(EventRecord(.normal, EventReason.orphanedJob,
                                       "Job \(orphan.jobName) belongs to entry \(DNSName.quoted(orphan.entry)), which is no longer in the spec; it is left to finish and is deleted with the JobFlow"))
@@ -158,7 +162,7 @@ public enum FlowPlanner {
                                     deletes: deletes, creates: creates, events: events, removals: requests.removals)
     }
 
-    static func setWaiting(_ unit: inout EntryStatus, _ reason: String, _ message: String) {
+    static func setWaiting(_ unit: inout EntryStatus, _ reason: EntryReason, _ message: String) {
         unit.phase = .waiting
         unit.reason = reason
         unit.message = message
@@ -166,24 +170,24 @@ public enum FlowPlanner {
 
     enum TemplateResolution {
         case success(JSONValue)
-        case failure(reason: String, message: String)
+        case failure(reason: EntryReason, message: String)
     }
 
     /// The JobSpec of an entry: inline, or its JobTemplate's `spec.jobTemplate` read now (a
     /// template edited later does not change Jobs already created).
     static func resolveTemplate(_ entry: FlowEntry, templates: [String: JSONValue]) -> TemplateResolution {
         if let inline = entry.jobTemplate { return .success(inline) }
-        guard let ref = entry.jobTemplateRef else { return .failure(reason: "InvalidTemplate", message: "no jobTemplate or jobTemplateRef") }
+        guard let ref = entry.jobTemplateRef else { return .failure(reason: .invalidTemplate, message: "no jobTemplate or jobTemplateRef") }
         guard let template = templates[ref] else {
-            return .failure(reason: "TemplateNotFound", message: "JobTemplate \(DNSName.quoted(ref)) not found; waiting for it")
+            return .failure(reason: .templateNotFound, message: "JobTemplate \(DNSName.quoted(ref)) not found; waiting for it")
         }
         let (decoded, findings) = JobTemplateSpec.decode(template["spec"])
         guard let decoded else {
-            return .failure(reason: "InvalidTemplate", message: "JobTemplate \(DNSName.quoted(ref)): " + findings.combinedMessage)
+            return .failure(reason: .invalidTemplate, message: "JobTemplate \(DNSName.quoted(ref)): " + findings.combinedMessage)
         }
         let problems = PodTemplateCheck.check(decoded.jobTemplate, path: "spec.jobTemplate").errors
         guard problems.isEmpty else {
-            return .failure(reason: "InvalidTemplate", message: "JobTemplate \(DNSName.quoted(ref)): " + problems.combinedMessage)
+            return .failure(reason: .invalidTemplate, message: "JobTemplate \(DNSName.quoted(ref)): " + problems.combinedMessage)
         }
         return .success(decoded.jobTemplate)
     }

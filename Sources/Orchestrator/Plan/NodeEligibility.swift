@@ -1,13 +1,5 @@
+import JobFlowAPI
 import Kube
-
-/// Why a node gets no Job from a DaemonJob.
-public enum SkipReason: String, Sendable, Hashable {
-    case excluded = "Excluded"
-    case notReady = "NotReady"
-    case unschedulable = "Unschedulable"
-    case nodeSelectorMismatch = "NodeSelectorMismatch"
-    case taintNotTolerated = "TaintNotTolerated"
-}
 
 /// A DaemonSet's eligibility rules, plus the operator's: cordoned and NotReady nodes are skipped.
 public enum NodeEligibility {

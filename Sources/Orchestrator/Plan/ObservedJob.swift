@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// What the planner reads from a Job and its pods.
@@ -11,7 +12,9 @@ public struct ObservedJob: Sendable, Hashable {
     /// `api.practice.com/attempt` (1 when missing).
     public var attempt: Int
     public var phase: EntryPhase
-    public var reason: String?
+    /// Ours (`Completed`, `JobFailed`) or Kubernetes' own, passed through (`BackoffLimitExceeded`,
+    /// a container's waiting reason such as `ImagePullBackOff`).
+    public var reason: EntryReason?
     public var message: String?
     public var startTime: String?
     public var completionTime: String?
@@ -68,11 +71,11 @@ public struct ObservedJob: Sendable, Hashable {
 
         if let c = trueCondition("Complete") ?? trueCondition("SuccessCriteriaMet") {
             phase = .succeed
-            reason = "Completed"
+            reason = .completed
             completionTime = status["completionTime"]?.stringValue ?? c["lastTransitionTime"]?.stringValue
         } else if let c = trueCondition("Failed") ?? trueCondition("FailureTarget") {
             phase = .failed
-            reason = c["reason"]?.stringValue ?? "JobFailed"
+            reason = c["reason"]?.stringValue.map(EntryReason.init(rawValue:)) ?? .jobFailed
             message = c["message"]?.stringValue
             completionTime = c["lastTransitionTime"]?.stringValue
         } else if own.contains(where: { $0[path: "status.phase"]?.stringValue == "Running" })
@@ -80,7 +83,7 @@ public struct ObservedJob: Sendable, Hashable {
             phase = .running
         } else {
             phase = .pending
-            if let waiting = latest.flatMap(ObservedJob.waitingReason(of:)) { reason = waiting }
+            if let waiting = latest.flatMap(ObservedJob.waitingReason(of:)) { reason = EntryReason(rawValue: waiting) }
         }
     }
 

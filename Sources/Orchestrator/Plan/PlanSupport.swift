@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// Steps the JobFlow and DaemonJob planners share: requests, observing a Job, conditions.
@@ -11,74 +12,64 @@ enum PlanSupport {
         var retried = false
     }
 
-    /// Carries out new retry/cancel requests on `units` (entries or nodes) exactly once.
+    /// Carries out new retry/cancel requests on `units` (entries or nodes) exactly once, by the
+    /// shared rule (`RequestPreview`): the same effect the CLI printed and the UI confirmed.
     ///
     /// A request is new when its annotation is present and no record holds the same kind and value.
     /// A new request changes `units` and adds a record; the caller writes the record in the same
     /// status write that carries the changes, before anything else happens. A request whose record
     /// exists is done: only its annotation is removed. A record whose annotation is gone is dropped.
-    /// `current` gives each unit's phase as observed now; `noun` names a unit in messages.
+    /// `subject` gives each unit's phase as observed now (and its dependencies); a named target the
+    /// rule refuses gets an Event saying why, so a request written by hand is never silently lost.
     static func handleRequests(annotations: [String: String], stored: [HandledRequest], units: inout [String: EntryStatus],
-                               order: [String], current: (String) -> EntryPhase, noun: String, now: String) -> Requests {
+                               subject: RequestSubject, now: String) -> Requests {
         var out = Requests()
-        for (kind, key) in [("cancel", Keys.cancelAnnotation), ("retry", Keys.retryAnnotation)] {
-            guard let value = annotations[key] else { continue }
+        for kind in [RequestKind.cancel, .retry] {
+            guard let value = annotations[kind.annotation] else { continue }
             let record = HandledRequest(kind: kind, value: value)
             out.records.append(record)
-            out.removals.append(.removeAnnotation(key: key, expectedValue: value))
+            out.removals.append(.removeAnnotation(key: kind.annotation, expectedValue: value))
             if stored.contains(record) { continue }
             let targets = RequestTargets(parsing: value)
-            for name in targets.names where units[name] == nil {
-                out.events.append(EventRecord(.warning, kind == "retry" ? EventReason.retryIgnored : EventReason.cancelIgnored,
-                                              "\(kind) \(DNSName.quoted(name)): no \(noun) with that name"))
+            let preview = RequestPreview(kind, targets: targets, on: subject)
+            for refusal in preview.refusals {
+                out.events.append(EventRecord(units[refusal.name] == nil ? .warning : .normal, kind.ignoredEvent, "\(kind.rawValue) \(DNSName.quoted(refusal.name)) not carried out: \(refusal.why) (\(refusal.rule))"))
             }
-            var changed: [String] = []
-            for name in order where targets.includes(name) {
+            for name in preview.applied {
                 guard var unit = units[name] else { continue }
-                let phase = current(name)
-                if kind == "cancel" {
-                    guard !phase.isFinished else {
-                        if !targets.all {
-                            out.events.append(EventRecord(.normal, EventReason.cancelIgnored, "\(name) is \(phase.rawValue); nothing to cancel"))
-                        }
-                        continue
-                    }
+                if kind == .cancel {
                     unit.phase = .cancelled
-                    unit.reason = "CancelRequested"
+                    unit.reason = .cancelRequested
                     unit.message = "cancelled by request"
                     unit.completionTime = now
                 } else {
-                    guard phase.isRetryable else {
-                        if !targets.all {
-                            out.events.append(EventRecord(.normal, EventReason.retryIgnored,
-                                                          "\(name) is \(phase.rawValue); only Failed or Cancelled \(noun)s are retried"))
-                        }
-                        continue
-                    }
                     var previous = unit.outcome
-                    previous.phase = phase
+                    previous.phase = subject.units.first { $0.name == name }?.phase ?? unit.phase
                     let next = EntryStatus(name: unit.name, jobName: unit.jobName, phase: .waiting,
                                            attempts: unit.attempts > 0 ? unit.attempts + 1 : 0)
                     unit = next
                     if previous.attempt > 0 { unit.previous = previous }
-                    unit.reason = "RetryRequested"
+                    unit.reason = .retryRequested
                 }
                 units[name] = unit
-                changed.append(name)
             }
-            if kind == "cancel" {
+            let changed = preview.applied
+            if kind == .cancel {
                 if targets.all { out.cancelAll = true }
                 if !changed.isEmpty {
-                    out.events.append(EventRecord(.normal, EventReason.cancelled, "cancelled " + changed.joined(separator: ", ")))
+                    out.events.append(EventRecord(.normal, kind.doneEvent, "cancelled " + changed.joined(separator: ", ")))
                 } else if targets.all {
-                    out.events.append(EventRecord(.normal, EventReason.cancelled, "cancelled; nothing was running"))
+                    out.events.append(EventRecord(.normal, kind.doneEvent, "cancelled; nothing was running"))
                 }
             } else if !changed.isEmpty {
                 out.retried = true
                 let attempts = changed.map { n in "\(n) (attempt \(max(units[n]?.attempts ?? 1, 1)))" }
-                out.events.append(EventRecord(.normal, EventReason.retried, "retrying " + attempts.joined(separator: ", ")))
+                var message = "retrying " + attempts.joined(separator: ", ")
+                let via = preview.rootCauses.map { "\($0.skipped) was skipped because of \($0.causes.joined(separator: ", "))" }
+                if !via.isEmpty { message += " (" + via.joined(separator: "; ") + ")" }
+                out.events.append(EventRecord(.normal, kind.doneEvent, message))
             } else if targets.all {
-                out.events.append(EventRecord(.normal, EventReason.retryIgnored, "retry *: nothing is Failed or Cancelled"))
+                out.events.append(EventRecord(.normal, kind.ignoredEvent, "retry *: nothing is Failed or Cancelled"))
             }
         }
         return out
@@ -141,7 +132,7 @@ enum PlanSupport {
         if !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
         if unit.phase != .cancelled {
             unit.phase = .pending
-            unit.reason = "DeletingPreviousAttempt"
+            unit.reason = .deletingPreviousAttempt
             unit.message = "waiting for Job \(job.name) of attempt \(job.attempt) to be deleted"
         }
         return true
@@ -149,36 +140,36 @@ enum PlanSupport {
 
     static func conflict(_ job: ObservedJob, into unit: inout EntryStatus, stored: EntryStatus?) -> [EventRecord] {
         unit.phase = .waiting
-        unit.reason = "JobConflict"
+        unit.reason = .jobConflict
         let owner = job.controllerKind.map { "\($0) \(job.controllerName ?? "?")" } ?? "nothing"
         unit.message = "Job \(job.name) exists and is controlled by \(owner), not by this object; delete or rename it"
-        guard stored?.reason != "JobConflict" else { return [] }
+        guard stored?.reason != .jobConflict else { return [] }
         return [EventRecord(.warning, EventReason.jobConflict, unit.message!)]
     }
 
     /// A Job seen for this attempt is gone. Finished outcomes are kept (TTL cleanup deletes finished
     /// Jobs); an unfinished one becomes Failed/JobDeleted and is not recreated by itself.
-    static func vanished(_ unit: inout EntryStatus, reason: String, now: String) -> [EventRecord] {
+    static func vanished(_ unit: inout EntryStatus, reason: EntryReason, now: String) -> [EventRecord] {
         guard unit.phase.isActive else { return [] }
         unit.phase = .failed
         unit.reason = reason
-        unit.message = reason == "JobDeleted"
+        unit.message = reason == .jobDeleted
             ? "Job \(unit.jobName) was deleted before it finished; retry to run it again"
             : unit.message
         unit.completionTime = now
-        return [EventRecord(.warning, reason == "JobDeleted" ? EventReason.jobDeleted : EventReason.nodeLost,
+        return [EventRecord(.warning, reason == .jobDeleted ? EventReason.jobDeleted : EventReason.nodeLost,
                             unit.message ?? "\(unit.name): \(reason)")]
     }
 
     /// The Valid, Progressing and Complete conditions for `state`.
     static func conditions(state: FlowState, invalid: [Finding], stored: [StatusCondition], generation: Int64?, now: String) -> [StatusCondition] {
         let valid = invalid.isEmpty
-            ? StatusCondition(type: "Valid", status: true, reason: "Valid", message: "spec is valid", lastTransitionTime: now, observedGeneration: generation)
-            : StatusCondition(type: "Valid", status: false, reason: invalid[0].reason, message: invalid.combinedMessage, lastTransitionTime: now, observedGeneration: generation)
-        let terminal = state == .succeed || state == .failed || state == .cancelled
-        let progressing = StatusCondition(type: "Progressing", status: !terminal, reason: terminal ? state.rawValue : (state == .terminating ? "Terminating" : state.rawValue),
+            ? StatusCondition(type: .valid, status: true, reason: .valid, message: "spec is valid", lastTransitionTime: now, observedGeneration: generation)
+            : StatusCondition(type: .valid, status: false, reason: ConditionReason(invalid[0].reason), message: invalid.combinedMessage, lastTransitionTime: now, observedGeneration: generation)
+        let terminal = state.isTerminal
+        let progressing = StatusCondition(type: .progressing, status: !terminal, reason: ConditionReason(state),
                                           message: terminal ? "nothing left to run" : "jobs are pending or running", lastTransitionTime: now, observedGeneration: generation)
-        let complete = StatusCondition(type: "Complete", status: state == .succeed, reason: state == .succeed ? "Succeeded" : state.rawValue,
+        let complete = StatusCondition(type: .complete, status: state == .succeed, reason: state == .succeed ? .succeeded : ConditionReason(state),
                                        message: state == .succeed ? "every job succeeded" : "not every job has succeeded", lastTransitionTime: now, observedGeneration: generation)
         return [valid, progressing, complete].map { $0.keepingTransitionTime(from: stored) }
     }

@@ -1,3 +1,4 @@
+import JobFlowAPI
 /// Deterministic Job names: `<owner>-<suffix>`, always a valid DNS-1123 label.
 ///
 /// A name that is already a valid label of at most 63 characters is used as is. Otherwise

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// A rendered Job and the warnings rendering produced (each becomes a Warning event).

@@ -1,8 +1,9 @@
+import JobFlowAPI
 import Kube
 
 /// The object that owns the Jobs: a JobFlow or DaemonJob.
 public struct Owner: Sendable, Hashable {
-    public static let apiVersion = "api.practice.com/v1alpha1"
+    public static let apiVersion = APIGroup.apiVersion
     public var kind: String
     public var name: String
     public var namespace: String?
@@ -26,20 +27,6 @@ public struct Owner: Sendable, Hashable {
         ["apiVersion": .string(Owner.apiVersion), "kind": .string(kind), "name": .string(name), "uid": .string(uid),
          "controller": true, "blockOwnerDeletion": true]
     }
-}
-
-/// Label and annotation keys the operator puts on Jobs and pods.
-public enum Keys {
-    public static let jobflowLabel = "api.practice.com/jobflow"
-    public static let flowLabel = "api.practice.com/flow"
-    public static let daemonJobLabel = "api.practice.com/daemonjob"
-    public static let nodeLabel = "api.practice.com/node"
-    /// Annotation on a Job: the attempt number it runs (1, 2, …).
-    public static let attemptAnnotation = "api.practice.com/attempt"
-    /// Annotation on a DaemonJob's Job: the full node name (the label may be hashed).
-    public static let nodeAnnotation = "api.practice.com/node"
-    public static let retryAnnotation = "api.practice.com/retry"
-    public static let cancelAnnotation = "api.practice.com/cancel"
 }
 
 /// How a DaemonJob's Job is tied to its node.

@@ -1,4 +1,5 @@
 import Foundation
+import JobFlowAPI
 import Kube
 import Logging
 import Synchronization
@@ -28,7 +29,7 @@ public final class ClusterFeed: Sendable {
         public var interval: Duration
 
         public init(context: String, namespace: String?, jobFlows: Resource, daemonJobs: Resource,
-                    ownerLabels: [String] = ["api.practice.com/jobflow", "api.practice.com/daemonjob"],
+                    ownerLabels: [String] = Keys.ownerLabels,
                     leaseNamespace: String, leaseName: String = "jobflow-operator", interval: Duration = .milliseconds(50),
                     eventKinds: [String] = ["Job", "Pod", "JobFlow", "DaemonJob"]) {
         self.eventKinds = eventKinds

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// How the binary runs the UI.
@@ -23,15 +24,15 @@ public struct ActionTarget: Sendable, Hashable {
         self.entries = entries
     }
 
-    /// The value for the `api.practice.com/retry` / `api.practice.com/cancel` annotation.
+    /// The value for the retry / cancel annotation (`Keys.retryAnnotation`, `Keys.cancelAnnotation`).
     public var annotationValue: String { entries.joined(separator: ",") }
 }
 
 /// Work the reducer asks the outside world to do. The runner hands each to `onEffect`.
 public enum Effect: Sendable, Hashable {
-    /// Write `api.practice.com/retry` on the object.
+    /// Write the retry annotation on the object.
     case requestRetry(ActionTarget)
-    /// Write `api.practice.com/cancel` on the object.
+    /// Write the cancel annotation on the object.
     case requestCancel(ActionTarget)
     /// Start following a pod's log; lines come back as `.logLines`.
     case openLogs(namespace: String, pod: String, container: String?)
@@ -39,12 +40,6 @@ public enum Effect: Sendable, Hashable {
     /// Watch another namespace (nil = all).
     case switchNamespace(String?)
     case quit
-}
-
-/// Annotation keys the operator reads.
-public enum Annotations {
-    public static let retry = "api.practice.com/retry"
-    public static let cancel = "api.practice.com/cancel"
 }
 
 /// Something that happened: input, new data, time.

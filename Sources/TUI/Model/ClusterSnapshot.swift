@@ -1,9 +1,15 @@
+import JobFlowAPI
 import Kube
 
 /// Which custom resource a row or action is about.
-public enum ResourceKind: String, Sendable, Hashable {
-    case jobFlow = "JobFlow"
-    case daemonJob = "DaemonJob"
+public enum ResourceKind: Sendable, Hashable {
+    case jobFlow
+    case daemonJob
+
+    /// The API's kind.
+    public var api: CustomKind { self == .jobFlow ? .jobFlow : .daemonJob }
+    /// The kind as the API spells it.
+    public var rawValue: String { api.rawValue }
 }
 
 /// Identifies one JobFlow or DaemonJob.

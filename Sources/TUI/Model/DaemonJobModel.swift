@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// One node of a DaemonJob: its Job and state.
@@ -7,6 +8,8 @@ public struct NodeRow: Sendable, Hashable {
     public var jobName: String
     public var podName: String
     public var phase: Phase
+    /// The phase as the API reads it (for the request rule).
+    public var status: EntryPhase
     public var reason: String
     public var message: String
     public var started: Int64?
@@ -16,7 +19,7 @@ public struct NodeRow: Sendable, Hashable {
 }
 
 /// A node the DaemonJob does not run on, and why.
-public struct SkippedNode: Sendable, Hashable {
+public struct SkippedNodeRow: Sendable, Hashable {
     public var node: String
     public var reason: String
 }
@@ -24,26 +27,26 @@ public struct SkippedNode: Sendable, Hashable {
 /// A DaemonJob's per-node view: nodes sorted by name, then skipped nodes.
 public struct DaemonJobModel: Sendable {
     public var nodes: [NodeRow]
-    public var skipped: [SkippedNode]
+    public var skipped: [SkippedNodeRow]
 
+    /// The model of a DaemonJob object, read through the API's `DaemonJobStatus`.
     public init(object o: JSONValue) {
-        nodes = (o[path: "status.nodes"]?.arrayValue ?? []).map { n in
-            let node = n["node"]?.stringValue ?? ""
-            return NodeRow(
-                node: node, displayNode: Sanitizer.singleLine(node),
-                jobName: Sanitizer.singleLine(n["jobName"]?.stringValue ?? ""),
-                podName: Sanitizer.singleLine(n["podName"]?.stringValue ?? ""),
-                phase: Phase(status: n["phase"]?.stringValue),
-                reason: Sanitizer.singleLine(n["reason"]?.stringValue ?? ""),
-                message: Sanitizer.singleLine(n["message"]?.stringValue ?? ""),
-                started: Time.parse(n["startTime"]?.stringValue),
-                completed: Time.parse(n["completionTime"]?.stringValue),
-                attempts: Int(n["attempts"]?.intValue ?? 0),
-                exitCode: n["exitCode"]?.intValue.map { Int($0) })
+        let status = DaemonJobStatus(json: o["status"])
+        nodes = status.nodes.map { n in
+            NodeRow(
+                node: n.name, displayNode: Sanitizer.singleLine(n.name),
+                jobName: Sanitizer.singleLine(n.jobName),
+                podName: Sanitizer.singleLine(n.podName ?? ""),
+                phase: Phase(n.phase), status: n.phase,
+                reason: Sanitizer.singleLine(n.reason?.rawValue ?? ""),
+                message: Sanitizer.singleLine(n.message ?? ""),
+                started: Time.parse(n.startTime),
+                completed: Time.parse(n.completionTime),
+                attempts: n.attempts,
+                exitCode: n.exitCode)
         }.sorted { $0.node < $1.node }
-        skipped = (o[path: "status.skippedNodes"]?.arrayValue ?? []).map {
-            SkippedNode(node: Sanitizer.singleLine($0["node"]?.stringValue ?? ""),
-                        reason: Sanitizer.singleLine($0["reason"]?.stringValue ?? ""))
+        skipped = status.skippedNodes.map {
+            SkippedNodeRow(node: Sanitizer.singleLine($0.node), reason: Sanitizer.singleLine($0.reason.rawValue))
         }.sorted { $0.node < $1.node }
     }
 

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// One line of the overview: a JobFlow or a DaemonJob, sanitised and ready to draw.
@@ -24,19 +25,19 @@ public struct FlowRow: Sendable, Hashable {
         displayNamespace = Sanitizer.singleLine(ns)
         displayName = Sanitizer.singleLine(name)
         let status = o["status"]
-        phase = Phase(status: status?["state"]?.stringValue ?? "Pending")
+        phase = Phase(status?["state"]?.stringValue.map(FlowState.init(rawValue:)) ?? .pending)
         let progress = FlowRow.parseProgress(status?["progress"]?.stringValue)
         if let progress {
             (succeeded, total) = progress
         } else if kind == .jobFlow {
             let jobs = status?["jobs"]?.arrayValue ?? []
             total = max(jobs.count, o["spec"]?["flows"]?.arrayValue?.count ?? 0)
-            succeeded = jobs.filter { Phase(status: $0["phase"]?.stringValue) == .succeeded }.count
+            succeeded = jobs.filter { $0["phase"]?.stringValue.map(EntryPhase.init(rawValue:)) == .succeed }.count
         } else {
             let nodes = status?["nodes"]?.arrayValue ?? []
             total = Int(status?["desired"]?.intValue ?? Int64(nodes.count))
             succeeded = Int(status?["succeeded"]?.intValue
-                ?? Int64(nodes.filter { Phase(status: $0["phase"]?.stringValue) == .succeeded }.count))
+                ?? Int64(nodes.filter { $0["phase"]?.stringValue.map(EntryPhase.init(rawValue:)) == .succeed }.count))
         }
         created = Time.parse(meta?["creationTimestamp"]?.stringValue)
         started = Time.parse(status?["startTime"]?.stringValue)

@@ -1,20 +1,25 @@
+import JobFlowAPI
 import Kube
 
 extension FlowTree {
-    /// One entry from its spec (name, dependencies) and its `status.jobs` item (nil: not started).
-    static func entry(name: String, dependencies: [String], status s: JSONValue?) -> FlowEntry {
-        FlowEntry(
+    /// One entry from its spec (name, dependencies) and its `status.jobs` item (nil: not started),
+    /// read through the API's `EntryStatus`.
+    static func entry(name: String, dependencies: [String], status json: JSONValue?) -> TreeEntry {
+        let s = json.flatMap { EntryStatus(json: $0) }
+        return TreeEntry(
             name: name, displayName: Sanitizer.singleLine(name), dependencies: dependencies,
-            phase: s != nil ? Phase(status: s?["phase"]?.stringValue) : .waiting,
-            jobName: Sanitizer.singleLine(s?["jobName"]?.stringValue ?? ""),
-            podName: Sanitizer.singleLine(s?["podName"]?.stringValue ?? ""),
-            nodeName: Sanitizer.singleLine(s?["nodeName"]?.stringValue ?? ""),
-            reason: Sanitizer.singleLine(s?["reason"]?.stringValue ?? ""),
-            message: Sanitizer.singleLine(s?["message"]?.stringValue ?? ""),
-            started: Time.parse(s?["startTime"]?.stringValue),
-            completed: Time.parse(s?["completionTime"]?.stringValue),
-            attempts: Int(s?["attempts"]?.intValue ?? 0),
-            exitCode: s?["exitCode"]?.intValue.map { Int($0) })
+            phase: s.map { Phase($0.phase) } ?? .waiting,
+            status: s?.phase ?? .waiting,
+            reasonCode: s?.reason,
+            jobName: Sanitizer.singleLine(s?.jobName ?? ""),
+            podName: Sanitizer.singleLine(s?.podName ?? ""),
+            nodeName: Sanitizer.singleLine(s?.nodeName ?? ""),
+            reason: Sanitizer.singleLine(s?.reason?.rawValue ?? ""),
+            message: Sanitizer.singleLine(s?.message ?? ""),
+            started: Time.parse(s?.startTime),
+            completed: Time.parse(s?.completionTime),
+            attempts: s?.attempts ?? 0,
+            exitCode: s?.exitCode)
     }
 
     /// This tree for a new version of its object when the spec's flows are the same and

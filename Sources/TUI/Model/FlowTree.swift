@@ -1,12 +1,17 @@
+import JobFlowAPI
 import Kube
 
 /// One flow entry as the tree shows it.
-public struct FlowEntry: Sendable, Hashable {
+public struct TreeEntry: Sendable, Hashable {
     /// The raw entry name (used in retry/cancel annotations).
     public var name: String
     public var displayName: String
     public var dependencies: [String]
     public var phase: Phase
+    /// The phase and reason as the API reads them (for the request rule); `reason` below is the
+    /// sanitised word to draw.
+    public var status: EntryPhase
+    public var reasonCode: EntryReason?
     public var jobName: String
     public var podName: String
     public var nodeName: String
@@ -22,7 +27,7 @@ public struct FlowEntry: Sendable, Hashable {
 /// exists (or the root); the other dependencies are named on its line. Children keep spec order.
 /// Entries caught in a dependency cycle are placed at the root so none is lost.
 public struct FlowTree: Sendable {
-    public var entries: [FlowEntry]
+    public var entries: [TreeEntry]
     /// Index of each entry's parent in `entries`, nil at the root.
     public var parent: [Int?]
     public var children: [[Int]]
@@ -51,12 +56,13 @@ public struct FlowTree: Sendable {
             return
         }
         let flows = o["spec"]?["flows"]?.arrayValue ?? []
+        let specEntries = JobFlowSpec.decode(o["spec"]).spec.flows
         let jobs = o["status"]?["jobs"]?.arrayValue ?? []
         if let previous, let updated = previous.updating(flows: flows, jobs: jobs, version: version) {
             self = updated
             return
         }
-        var entries: [FlowEntry] = []
+        var entries: [TreeEntry] = []
         var index: [String: Int] = [:]
         var statusAt: [String: Int] = [:]
         for (k, j) in jobs.enumerated() {
@@ -70,10 +76,7 @@ public struct FlowTree: Sendable {
             entries.append(FlowTree.entry(name: name, dependencies: deps, status: k.map { jobs[$0] }))
             statusIndex.append(k)
         }
-        for f in flows {
-            guard let n = f["name"]?.stringValue else { continue }
-            add(name: n, deps: (f["dependencies"]?.arrayValue ?? []).compactMap(\.stringValue))
-        }
+        for f in specEntries { add(name: f.name, deps: f.dependencies) }
         for j in jobs {
             if let n = j["name"]?.stringValue { add(name: n, deps: []) }
         }
@@ -116,7 +119,7 @@ public struct FlowTree: Sendable {
     public func otherNeeds(_ i: Int) -> [(name: String, phase: Phase)] {
         let p = parent[i].map { entries[$0].name }
         return entries[i].dependencies.filter { $0 != p }.map { d in
-            (Sanitizer.singleLine(d), index[d].map { entries[$0].phase } ?? .unknown)
+            (Sanitizer.singleLine(d), index[d].map { entries[$0].phase } ?? .unknown(""))
         }
     }
 

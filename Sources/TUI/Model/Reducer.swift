@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// The message shown instead of carrying out a mutating action in read-only (watch) mode.
@@ -73,7 +74,7 @@ extension AppState {
         var done: [PendingRequest] = []
         pending = pending.compactMap { p in
             var p = p
-            let key = p.action == .retry ? Annotations.retry : Annotations.cancel
+            let key = p.action == .retry ? Keys.retryAnnotation : Keys.cancelAnnotation
             let object = self.object(p.target.ref)
             let present = object?[path: "metadata.annotations"]?[key] != nil
             if present { p.seen = true; return p }

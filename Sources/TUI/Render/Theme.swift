@@ -12,21 +12,21 @@ public struct GlyphSet: Sendable, Hashable {
     public var separator: String
     public var phases: [Phase: String]
 
-    public func glyph(_ p: Phase) -> String { phases[p] ?? "?" }
+    public func glyph(_ p: Phase) -> String { phases[p.category] ?? "?" }
 
     public static let unicode = GlyphSet(
         tee: "├─ ", corner: "└─ ", pipe: "│  ", space: "   ",
         barFull: "█", barEmpty: "░", ellipsis: "…",
         collapsed: "▸", expanded: "▾", leaf: " ", separator: " · ",
         phases: [.waiting: "◷", .pending: "○", .running: "●", .terminating: "◌", .succeeded: "✔",
-                 .failed: "✖", .cancelled: "⊘", .skipped: "↷", .unknown: "?"])
+                 .failed: "✖", .cancelled: "⊘", .skipped: "↷", .unknown(""): "?"])
 
     public static let ascii = GlyphSet(
         tee: "|- ", corner: "`- ", pipe: "|  ", space: "   ",
         barFull: "#", barEmpty: ".", ellipsis: "~",
         collapsed: "+", expanded: "-", leaf: " ", separator: " | ",
         phases: [.waiting: "[..]", .pending: "[--]", .running: "[>>]", .terminating: "[<<]",
-                 .succeeded: "[ok]", .failed: "[!!]", .cancelled: "[xx]", .skipped: "[~~]", .unknown: "[??]"])
+                 .succeeded: "[ok]", .failed: "[!!]", .cancelled: "[xx]", .skipped: "[~~]", .unknown(""): "[??]"])
 }
 
 /// Glyphs and colours for one terminal. Views ask the theme for glyphs; the terminal adapter asks

@@ -73,6 +73,6 @@ enum DaemonJobView {
     enum Line {
         case node(Int, NodeRow)
         case heading(String)
-        case skipped(SkippedNode)
+        case skipped(SkippedNodeRow)
     }
 }

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// Details of a flow entry, a DaemonJob node or a whole object: state, Job and pod status,
@@ -71,7 +72,7 @@ enum DetailsView {
             add("Message:    \(row.message.isEmpty ? "-" : row.message)")
             add("Duration:   \(Time.duration(start: row.started, end: row.completed, now: s.now))")
             let ann = o[path: "metadata.annotations"]
-            for key in [Annotations.retry, Annotations.cancel] {
+            for key in [Keys.retryAnnotation, Keys.cancelAnnotation] {
                 if let v = ann?[key]?.stringValue { add("Request:    \(key)=\(v) (not carried out yet)", Style(.pending)) }
             }
             conditions(o[path: "status.conditions"], add: add, section: section)

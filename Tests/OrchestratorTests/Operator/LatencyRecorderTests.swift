@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Orchestrator
 import Testing
 

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 @testable import Orchestrator
 import Testing

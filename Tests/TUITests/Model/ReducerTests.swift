@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 import Testing
 @testable import TUI
@@ -40,7 +41,7 @@ import Testing
         var s = openFlow(Fixtures.state(), named: "etl-nightly")
         s = run(s, [.key(.down)] + keys("ry")).0
         var snap = Fixtures.snapshot()
-        snap.jobFlows[1][path: "metadata.annotations"] = [Annotations.retry: "transform"]
+        snap.jobFlows[1][path: "metadata.annotations"] = [Keys.retryAnnotation: "transform"]
         s = run(s, [.snapshotChanged(snap)]).0
         #expect(s.pending.first?.seen == true)
         #expect(s.message?.text.hasSuffix("(pending until the operator carries it out)") == true)
@@ -94,7 +95,7 @@ import Testing
         s = run(s, keys("c")).0   // a later message, caused by the user
         #expect(s.message?.text == "nothing to cancel: transform is Failed")
         var snap = Fixtures.snapshot()
-        snap.jobFlows[1][path: "metadata.annotations"] = [Annotations.retry: "transform"]
+        snap.jobFlows[1][path: "metadata.annotations"] = [Keys.retryAnnotation: "transform"]
         s = run(s, [.snapshotChanged(snap), .snapshotChanged(Fixtures.snapshot())]).0
         #expect(s.pending.isEmpty)
         #expect(s.message?.text == "nothing to cancel: transform is Failed")

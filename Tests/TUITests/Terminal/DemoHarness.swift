@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Foundation
 import Kube
 import Synchronization

@@ -1,4 +1,5 @@
 import Synchronization
+import JobFlowAPI
 import Testing
 @testable import TUI
 

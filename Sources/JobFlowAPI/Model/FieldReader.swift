@@ -6,11 +6,11 @@ import Kube
 struct FieldReader {
     var findings: [Finding] = []
 
-    mutating func fail(_ path: String, _ message: String, reason: String = FindingReason.invalidField) {
+    mutating func fail(_ path: String, _ message: String, reason: FindingReason = .invalidField) {
         findings.append(Finding(reason: reason, path: path, message: message))
     }
 
-    mutating func warn(_ path: String, _ message: String, reason: String) {
+    mutating func warn(_ path: String, _ message: String, reason: FindingReason) {
         findings.append(Finding(.warning, reason: reason, path: path, message: message))
     }
 

@@ -13,11 +13,11 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
 
     public var severity: Severity
     /// Machine-readable reason, used as the `Valid` condition reason (`DependencyCycle`, …).
-    public var reason: String
+    public var reason: FindingReason
     public var path: String
     public var message: String
 
-    public init(_ severity: Severity = .error, reason: String, path: String, message: String) {
+    public init(_ severity: Severity = .error, reason: FindingReason, path: String, message: String) {
         self.severity = severity
         self.reason = reason
         self.path = path
@@ -26,22 +26,6 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
 
     public var isError: Bool { severity == .error }
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
-}
-
-/// The reasons findings carry; also the `Valid=False` condition reasons.
-public enum FindingReason {
-    public static let dependencyCycle = "DependencyCycle"
-    public static let unknownDependency = "UnknownDependency"
-    public static let selfDependency = "SelfDependency"
-    public static let duplicateDependency = "DuplicateDependency"
-    public static let duplicateName = "DuplicateName"
-    public static let invalidTemplate = "InvalidTemplate"
-    public static let invalidName = "InvalidName"
-    public static let invalidField = "InvalidField"
-    public static let unknownShareVolume = "UnknownShareVolume"
-    public static let restartPolicyOverridden = "RestartPolicyOverridden"
-    public static let unsupportedKind = "UnsupportedKind"
-    public static let excludeNodeList = "ExcludeNodeList"
 }
 
 extension Array where Element == Finding {

@@ -1,26 +1,3 @@
-/// The phase of one flow entry (or one DaemonJob node) in status.
-public enum EntryPhase: String, Sendable, Hashable, CaseIterable {
-    /// Not started: waiting for dependencies, a template, or a conflict to clear.
-    case waiting = "Waiting"
-    /// Job created, no pod running yet.
-    case pending = "Pending"
-    case running = "Running"
-    case succeed = "Succeed"
-    case failed = "Failed"
-    case cancelled = "Cancelled"
-    /// Will not run: an upstream entry failed or was cancelled (or FailFast stopped the flow).
-    case skipped = "Skipped"
-
-    /// The entry will not change any more by itself.
-    public var isFinished: Bool { self == .succeed || self == .failed || self == .cancelled || self == .skipped }
-    /// The entry has a Job that is still working.
-    public var isActive: Bool { self == .pending || self == .running }
-    /// Dependents of an entry in this phase can never start.
-    public var blocksDependents: Bool { self == .failed || self == .cancelled || self == .skipped }
-    /// Retry applies to entries in this phase.
-    public var isRetryable: Bool { self == .failed || self == .cancelled }
-}
-
 /// Whether an entry that has no Job yet may start, computed from its dependencies' phases.
 public enum Readiness: Sendable, Hashable {
     /// Every dependency succeeded.

@@ -5,7 +5,7 @@ public struct EntryStatus: Sendable, Hashable {
     public var name: String
     public var jobName: String
     public var phase: EntryPhase
-    public var reason: String?
+    public var reason: EntryReason?
     public var message: String?
     public var startTime: String?
     public var completionTime: String?
@@ -29,7 +29,7 @@ public struct EntryStatus: Sendable, Hashable {
     public var json: JSONValue {
         var o: JSONValue = ["name": .string(name), "jobName": .string(jobName), "phase": .string(phase.rawValue),
                             "attempts": .int(Int64(attempts))]
-        o.set("reason", reason)
+        o.set("reason", reason?.rawValue)
         o.set("message", message)
         o.set("startTime", startTime)
         o.set("completionTime", completionTime)
@@ -45,9 +45,9 @@ public struct EntryStatus: Sendable, Hashable {
         guard let name = json[key]?.stringValue else { return nil }
         self.name = name
         jobName = json["jobName"]?.stringValue ?? ""
-        phase = json["phase"]?.stringValue.flatMap(EntryPhase.init(rawValue:)) ?? .waiting
+        phase = json["phase"]?.stringValue.map(EntryPhase.init(rawValue:)) ?? .waiting
         attempts = Int(clamping: json["attempts"]?.intValue ?? 0)
-        reason = json["reason"]?.stringValue
+        reason = json["reason"]?.stringValue.map(EntryReason.init(rawValue:))
         message = json["message"]?.stringValue
         startTime = json["startTime"]?.stringValue
         completionTime = json["completionTime"]?.stringValue
@@ -59,7 +59,7 @@ public struct EntryStatus: Sendable, Hashable {
     }
 
     /// The outcome of the current attempt, to keep as `previous` when it is retried.
-    var outcome: AttemptOutcome {
+    public var outcome: AttemptOutcome {
         AttemptOutcome(attempt: attempts, phase: phase, reason: reason, message: message, exitCode: exitCode,
                        startTime: startTime, completionTime: completionTime)
     }
@@ -71,7 +71,18 @@ public struct OrphanedJob: Sendable, Hashable {
     public var entry: String
     public var phase: EntryPhase
 
-    var json: JSONValue { ["jobName": .string(jobName), "name": .string(entry), "phase": .string(phase.rawValue)] }
+    public var json: JSONValue { ["jobName": .string(jobName), "name": .string(entry), "phase": .string(phase.rawValue)] }
+
+    public init(jobName: String, entry: String, phase: EntryPhase) {
+        self.jobName = jobName
+        self.entry = entry
+        self.phase = phase
+    }
+
+    public init?(json: JSONValue) {
+        guard let jobName = json["jobName"]?.stringValue else { return nil }
+        self.init(jobName: jobName, entry: json["name"]?.stringValue ?? "", phase: EntryPhase(rawValue: json["phase"]?.stringValue ?? ""))
+    }
 }
 
 /// `status` of a JobFlow.
@@ -107,7 +118,7 @@ public struct JobFlowStatus: Sendable, Hashable {
     /// Reads a stored status tolerantly: anything unreadable is treated as absent.
     public init(json: JSONValue?) {
         guard let json, json.objectValue != nil else { return }
-        state = json["state"]?.stringValue.flatMap(FlowState.init(rawValue:)) ?? .pending
+        state = json["state"]?.stringValue.map(FlowState.init(rawValue:)) ?? .pending
         progress = json["progress"]?.stringValue ?? "0/0"
         message = json["message"]?.stringValue ?? ""
         observedGeneration = json["observedGeneration"]?.intValue
@@ -115,6 +126,7 @@ public struct JobFlowStatus: Sendable, Hashable {
         completionTime = json["completionTime"]?.stringValue
         conditions = (json["conditions"]?.arrayValue ?? []).compactMap(StatusCondition.init(json:))
         jobs = (json["jobs"]?.arrayValue ?? []).compactMap { EntryStatus(json: $0) }
+        orphanedJobs = (json["orphanedJobs"]?.arrayValue ?? []).compactMap(OrphanedJob.init(json:))
         cancelled = json["cancelled"]?.boolValue ?? false
         handledRequests = (json["handledRequests"]?.arrayValue ?? []).compactMap(HandledRequest.init(json:))
     }

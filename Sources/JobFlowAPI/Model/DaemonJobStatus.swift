@@ -6,7 +6,18 @@ public struct SkippedNode: Sendable, Hashable {
     public var reason: SkipReason
     public var message: String
 
-    var json: JSONValue { ["node": .string(node), "reason": .string(reason.rawValue), "message": .string(message)] }
+    public init(node: String, reason: SkipReason, message: String) {
+        self.node = node
+        self.reason = reason
+        self.message = message
+    }
+
+    public var json: JSONValue { ["node": .string(node), "reason": .string(reason.rawValue), "message": .string(message)] }
+
+    public init?(json: JSONValue) {
+        guard let node = json["node"]?.stringValue else { return nil }
+        self.init(node: node, reason: SkipReason(rawValue: json["reason"]?.stringValue ?? ""), message: json["message"]?.stringValue ?? "")
+    }
 }
 
 /// `status` of a DaemonJob.
@@ -56,14 +67,19 @@ public struct DaemonJobStatus: Sendable, Hashable {
 
     public init(json: JSONValue?) {
         guard let json, json.objectValue != nil else { return }
-        state = json["state"]?.stringValue.flatMap(FlowState.init(rawValue:)) ?? .pending
+        state = json["state"]?.stringValue.map(FlowState.init(rawValue:)) ?? .pending
         progress = json["progress"]?.stringValue ?? "0/0"
         message = json["message"]?.stringValue ?? ""
         observedGeneration = json["observedGeneration"]?.intValue
         startTime = json["startTime"]?.stringValue
         completionTime = json["completionTime"]?.stringValue
         conditions = (json["conditions"]?.arrayValue ?? []).compactMap(StatusCondition.init(json:))
+        desired = Int(clamping: json["desired"]?.intValue ?? 0)
+        active = Int(clamping: json["active"]?.intValue ?? 0)
+        succeeded = Int(clamping: json["succeeded"]?.intValue ?? 0)
+        failed = Int(clamping: json["failed"]?.intValue ?? 0)
         nodes = (json["nodes"]?.arrayValue ?? []).compactMap { EntryStatus(json: $0, key: "node") }
+        skippedNodes = (json["skippedNodes"]?.arrayValue ?? []).compactMap(SkippedNode.init(json:))
         unknownExcludedNodes = (json["unknownExcludedNodes"]?.arrayValue ?? []).compactMap(\.stringValue)
         cancelled = json["cancelled"]?.boolValue ?? false
         handledRequests = (json["handledRequests"]?.arrayValue ?? []).compactMap(HandledRequest.init(json:))

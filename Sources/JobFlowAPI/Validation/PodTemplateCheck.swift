@@ -1,8 +1,8 @@
 import Kube
 
 /// Checks that a JobSpec has a usable pod template (the fields rendering relies on).
-enum PodTemplateCheck {
-    static func check(_ jobSpec: JSONValue, path: String) -> [Finding] {
+public enum PodTemplateCheck {
+    public static func check(_ jobSpec: JSONValue, path: String) -> [Finding] {
         var r = FieldReader()
         let reason = FindingReason.invalidTemplate
         guard let template = jobSpec["template"], !template.isNull else {

@@ -10,9 +10,9 @@ public enum Validator {
             return [Finding(reason: FindingReason.invalidField, path: "", message: "a manifest must be an object, not \(document.typeName)")]
         }
         var findings: [Finding] = []
-        if let api = document["apiVersion"]?.stringValue, api != Owner.apiVersion {
+        if let api = document["apiVersion"]?.stringValue, api != APIGroup.apiVersion {
             findings.append(Finding(reason: FindingReason.unsupportedKind, path: "apiVersion",
-                                    message: "must be \(Owner.apiVersion), not \(DNSName.quoted(api))"))
+                                    message: "must be \(APIGroup.apiVersion), not \(DNSName.quoted(api))"))
         }
         let name = document[path: "metadata.name"]?.stringValue
         if let name, !DNSName.isSubdomain(name) {
@@ -21,16 +21,18 @@ public enum Validator {
         } else if name == nil, document[path: "metadata.generateName"] == nil {
             findings.append(Finding(reason: FindingReason.invalidName, path: "metadata.name", message: "is required"))
         }
-        switch document["kind"]?.stringValue {
-        case "JobFlow": findings += validate(jobFlowSpec: document["spec"])
-        case "JobTemplate":
+        switch CustomKind(object: document) {
+        case .jobFlow?: findings += validate(jobFlowSpec: document["spec"])
+        case .jobTemplate?:
             let (spec, f) = JobTemplateSpec.decode(document["spec"])
             findings += f
             if let spec { findings += PodTemplateCheck.check(spec.jobTemplate, path: "spec.jobTemplate") }
-        case "DaemonJob": findings += DaemonJobSpec.decode(document["spec"]).findings
-        case let other:
+        case .daemonJob?: findings += DaemonJobSpec.decode(document["spec"]).findings
+        case nil:
+            let kinds = CustomKind.allCases.map(\.rawValue)
+            let known = kinds.dropLast().joined(separator: ", ") + " or " + kinds.last!
             findings.append(Finding(reason: FindingReason.unsupportedKind, path: "kind",
-                                    message: other.map { "\(DNSName.quoted($0)) is not JobFlow, JobTemplate or DaemonJob" } ?? "is required"))
+                                    message: document["kind"]?.stringValue.map { "\(DNSName.quoted($0)) is not \(known)" } ?? "is required"))
         }
         return findings
     }

@@ -1,53 +1,43 @@
 import Foundation
 import Kube
 
-/// The overall state of a JobFlow or DaemonJob (`status.state`, the "Status" printer column).
-public enum FlowState: String, Sendable, Hashable {
-    case pending = "Pending"
-    case running = "Running"
-    case succeed = "Succeed"
-    case failed = "Failed"
-    case terminating = "Terminating"
-    case cancelled = "Cancelled"
-}
-
 /// A `metav1.Condition` as the status stores it.
 public struct StatusCondition: Sendable, Hashable {
-    public var type: String
-    public var status: String
-    public var reason: String
+    public var type: ConditionType
+    public var status: ConditionStatus
+    public var reason: ConditionReason
     public var message: String
     public var lastTransitionTime: String
     public var observedGeneration: Int64?
 
-    public init(type: String, status: Bool, reason: String, message: String, lastTransitionTime: String, observedGeneration: Int64? = nil) {
+    public init(type: ConditionType, status: Bool, reason: ConditionReason, message: String, lastTransitionTime: String, observedGeneration: Int64? = nil) {
         self.type = type
-        self.status = status ? "True" : "False"
+        self.status = ConditionStatus(status)
         self.reason = reason
         self.message = message
         self.lastTransitionTime = lastTransitionTime
         self.observedGeneration = observedGeneration
     }
 
-    var json: JSONValue {
-        var o: JSONValue = ["type": .string(type), "status": .string(status), "reason": .string(reason),
+    public var json: JSONValue {
+        var o: JSONValue = ["type": .string(type.rawValue), "status": .string(status.rawValue), "reason": .string(reason.rawValue),
                             "message": .string(message), "lastTransitionTime": .string(lastTransitionTime)]
         if let g = observedGeneration { o["observedGeneration"] = .int(g) }
         return o
     }
 
-    init?(json: JSONValue) {
+    public init?(json: JSONValue) {
         guard let type = json["type"]?.stringValue, let status = json["status"]?.stringValue else { return nil }
-        self.type = type
-        self.status = status
-        reason = json["reason"]?.stringValue ?? ""
+        self.type = ConditionType(rawValue: type)
+        self.status = ConditionStatus(rawValue: status)
+        reason = ConditionReason(rawValue: json["reason"]?.stringValue ?? "")
         message = json["message"]?.stringValue ?? ""
         lastTransitionTime = json["lastTransitionTime"]?.stringValue ?? ""
         observedGeneration = json["observedGeneration"]?.intValue
     }
 
     /// This condition, keeping the stored transition time when the status did not change.
-    func keepingTransitionTime(from stored: [StatusCondition]) -> StatusCondition {
+    public func keepingTransitionTime(from stored: [StatusCondition]) -> StatusCondition {
         var c = self
         if let old = stored.first(where: { $0.type == type }), old.status == status, !old.lastTransitionTime.isEmpty {
             c.lastTransitionTime = old.lastTransitionTime
@@ -60,15 +50,15 @@ public struct StatusCondition: Sendable, Hashable {
 public struct AttemptOutcome: Sendable, Hashable {
     public var attempt: Int
     public var phase: EntryPhase
-    public var reason: String?
+    public var reason: EntryReason?
     public var message: String?
     public var exitCode: Int?
     public var startTime: String?
     public var completionTime: String?
 
-    var json: JSONValue {
+    public var json: JSONValue {
         var o: JSONValue = ["attempt": .int(Int64(attempt)), "phase": .string(phase.rawValue)]
-        o.set("reason", reason)
+        o.set("reason", reason?.rawValue)
         o.set("message", message)
         o.set("exitCode", exitCode)
         o.set("startTime", startTime)
@@ -76,7 +66,7 @@ public struct AttemptOutcome: Sendable, Hashable {
         return o
     }
 
-    init(attempt: Int, phase: EntryPhase, reason: String?, message: String?, exitCode: Int?, startTime: String?, completionTime: String?) {
+    public init(attempt: Int, phase: EntryPhase, reason: EntryReason?, message: String?, exitCode: Int?, startTime: String?, completionTime: String?) {
         self.attempt = attempt
         self.phase = phase
         self.reason = reason
@@ -86,11 +76,11 @@ public struct AttemptOutcome: Sendable, Hashable {
         self.completionTime = completionTime
     }
 
-    init?(json: JSONValue?) {
-        guard let json, let phase = json["phase"]?.stringValue.flatMap(EntryPhase.init(rawValue:)) else { return nil }
+    public init?(json: JSONValue?) {
+        guard let json, let phase = json["phase"]?.stringValue.map(EntryPhase.init(rawValue:)) else { return nil }
         attempt = Int(clamping: json["attempt"]?.intValue ?? 0)
         self.phase = phase
-        reason = json["reason"]?.stringValue
+        reason = json["reason"]?.stringValue.map(EntryReason.init(rawValue:))
         message = json["message"]?.stringValue
         exitCode = json["exitCode"]?.intValue.map { Int(clamping: $0) }
         startTime = json["startTime"]?.stringValue
@@ -101,20 +91,19 @@ public struct AttemptOutcome: Sendable, Hashable {
 /// A retry or cancel request the planner has carried out, kept in status until its annotation is
 /// gone: the record that makes each request happen exactly once (see docs/orchestrator.md).
 public struct HandledRequest: Sendable, Hashable {
-    /// `retry` or `cancel`.
-    public var kind: String
+    public var kind: RequestKind
     /// The annotation value exactly as it was read.
     public var value: String
 
-    public init(kind: String, value: String) {
+    public init(kind: RequestKind, value: String) {
         self.kind = kind
         self.value = value
     }
 
-    var json: JSONValue { ["kind": .string(kind), "value": .string(value)] }
+    public var json: JSONValue { ["kind": .string(kind.rawValue), "value": .string(value)] }
 
-    init?(json: JSONValue) {
-        guard let kind = json["kind"]?.stringValue, let value = json["value"]?.stringValue else { return nil }
+    public init?(json: JSONValue) {
+        guard let kind = json["kind"]?.stringValue.flatMap(RequestKind.init(rawValue:)), let value = json["value"]?.stringValue else { return nil }
         self.kind = kind
         self.value = value
     }
