@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Kube
 
 /// Realistic objects for the benchmarks: a Job as a real API server returns it (managedFields,
@@ -16,7 +17,7 @@ enum Fixtures {
             "volumeMounts": [["name": "shared", "mountPath": "/data"]],
         ]
         let labels: JSONValue = [
-            "api.practice.com/jobflow": .string("flow-\(index / 10)"), "api.practice.com/flow": .string("job-\(index % 10)"),
+            Keys.jobflowLabel: .string("flow-\(index / 10)"), Keys.flowLabel: .string("job-\(index % 10)"),
             "batch.kubernetes.io/controller-uid": .string(uid), "batch.kubernetes.io/job-name": .string(name),
             "controller-uid": .string(uid), "job-name": .string(name), "team": "data",
         ]
@@ -26,15 +27,15 @@ enum Fixtures {
                 "name": .string(name), "namespace": .string(namespace), "uid": .string(uid),
                 "resourceVersion": .string(String(resourceVersion)), "generation": 1,
                 "creationTimestamp": "2026-11-25T03:00:00Z", "labels": labels,
-                "annotations": ["api.practice.com/attempt": "1", "batch.kubernetes.io/job-tracking": ""],
+                "annotations": [Keys.attemptAnnotation: "1", "batch.kubernetes.io/job-tracking": ""],
                 "ownerReferences": [[
-                    "apiVersion": "api.practice.com/v1alpha1", "kind": "JobFlow", "name": .string("flow-\(index / 10)"),
+                    "apiVersion": .string(APIGroup.apiVersion), "kind": .string(CustomKind.jobFlow.rawValue), "name": .string("flow-\(index / 10)"),
                     "uid": "0c9e7d1a-5b2f-4e3a-8d6c-1f0a9b8c7d6e", "controller": true, "blockOwnerDeletion": true,
                 ]],
                 "managedFields": [[
                     "manager": "jobflow-tui", "operation": "Update", "apiVersion": "batch/v1", "time": "2026-11-25T03:00:00Z",
                     "fieldsType": "FieldsV1",
-                    "fieldsV1": ["f:metadata": ["f:labels": [".": [:], "f:api.practice.com/flow": [:], "f:api.practice.com/jobflow": [:]],
+                    "fieldsV1": ["f:metadata": ["f:labels": [".": [:], "f:" + Keys.flowLabel: [:], "f:" + Keys.jobflowLabel: [:]],
                                                  "f:ownerReferences": [".": [:], "k:{\"uid\":\"0c9e7d1a\"}": [:]]],
                                  "f:spec": ["f:backoffLimit": [:], "f:template": ["f:spec": ["f:containers": ["k:{\"name\":\"main\"}": [".": [:], "f:command": [:], "f:env": [:], "f:image": [:]]]]]]],
                 ]],
@@ -58,7 +59,7 @@ enum Fixtures {
                 "conditions": [
                     ["type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods",
                      "lastProbeTime": "2026-11-25T03:00:12Z", "lastTransitionTime": "2026-11-25T03:00:12Z"],
-                    ["type": "Complete", "status": "True", "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods",
+                    ["type": .string(KubernetesWords.jobComplete), "status": "True", "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods",
                      "lastProbeTime": "2026-11-25T03:00:12Z", "lastTransitionTime": "2026-11-25T03:00:12Z"],
                 ],
             ],

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Foundation
 import Kube
 import TUI
@@ -18,8 +19,8 @@ enum FrameBench {
     }
 
     static func flow(_ name: String, namespace: String, state: String, entries: [(JSONValue, JSONValue)], rv: String) -> JSONValue {
-        let ok = entries.filter { $0.1["phase"] == "Succeed" }.count
-        return ["apiVersion": "api.practice.com/v1alpha1", "kind": "JobFlow",
+        let ok = entries.filter { $0.1["phase"] == .string(EntryPhase.succeed.rawValue) }.count
+        return ["apiVersion": .string(APIGroup.apiVersion), "kind": .string(CustomKind.jobFlow.rawValue),
                 "metadata": ["name": .string(name), "namespace": .string(namespace), "uid": .string("uid-\(namespace)-\(name)"), "creationTimestamp": stamp(300), "resourceVersion": .string(rv)],
                 "spec": ["flows": .array(entries.map(\.0))],
                 "status": ["state": .string(state), "progress": .string("\(ok)/\(entries.count)"), "startTime": stamp(295),
@@ -47,10 +48,10 @@ enum FrameBench {
     static func run() -> [Result] {
         // A 500-job flow, opened; key presses, then snapshot updates.
         let entries = (0..<500).map { i in
-            entry("job-\(i)", i < 200 ? "Succeed" : (i < 210 ? "Running" : "Waiting"),
+            entry("job-\(i)", i < 200 ? EntryPhase.succeed.rawValue : (i < 210 ? EntryPhase.running.rawValue : EntryPhase.waiting.rawValue),
                   deps: i == 0 ? [] : ["job-\((i - 1) / 2)", "job-\(i - 1)"], started: i < 210 ? 100 : nil)
         }
-        var snapshot = ClusterSnapshot(context: "bench", namespace: nil, jobFlows: [flow("big", namespace: "default", state: "Running", entries: entries, rv: "1")],
+        var snapshot = ClusterSnapshot(context: "bench", namespace: nil, jobFlows: [flow("big", namespace: "default", state: FlowState.running.rawValue, entries: entries, rv: "1")],
                                        connection: .connected, takenAt: now)
         var state = AppState(mode: .operator, width: 160, height: 48, now: now, snapshot: snapshot)
         state = reduce(state, .key(.enter)).0
@@ -62,15 +63,15 @@ enum FrameBench {
             // The operator's usual update: one entry moved on (a running one succeeded).
             s.jobFlows[0][path: "metadata.resourceVersion"] = .string("r\(i)")
             var jobs = s.jobFlows[0][path: "status.jobs"]?.arrayValue ?? []
-            jobs[200 + i % 10]["phase"] = i % 2 == 0 ? "Succeed" : "Running"
+            jobs[200 + i % 10]["phase"] = i % 2 == 0 ? .string(EntryPhase.succeed.rawValue) : .string(EntryPhase.running.rawValue)
             s.jobFlows[0][path: "status.jobs"] = .array(jobs)
             return .snapshotChanged(s)
         })
 
         // An overview of 10,000 flows in 50 namespaces; each snapshot changes 10 of them.
         snapshot.jobFlows = (0..<10_000).map { i in
-            flow("flow-\(i)", namespace: "ns-\(i % 50)", state: i % 10 == 0 ? "Failed" : "Running",
-                 entries: [entry("a", "Succeed", started: 60), entry("b", "Running", deps: ["a"], started: 30)], rv: "\(i)")
+            flow("flow-\(i)", namespace: "ns-\(i % 50)", state: i % 10 == 0 ? FlowState.failed.rawValue : FlowState.running.rawValue,
+                 entries: [entry("a", EntryPhase.succeed.rawValue, started: 60), entry("b", EntryPhase.running.rawValue, deps: ["a"], started: 30)], rv: "\(i)")
         }
         let overview = AppState(mode: .operator, width: 160, height: 48, now: now, snapshot: snapshot)
         let overviewKeys = measure(overview, (0..<300).map { $0 % 3 == 2 ? .key(.up) : .key(.pageDown) })
@@ -80,7 +81,7 @@ enum FrameBench {
             for k in 0..<10 {
                 let j = (i * 10 + k) % s.jobFlows.count
                 s.jobFlows[j][path: "metadata.resourceVersion"] = .string("v\(i)")
-                s.jobFlows[j][path: "status.state"] = i % 2 == 0 ? "Succeed" : "Failed"
+                s.jobFlows[j][path: "status.state"] = i % 2 == 0 ? .string(FlowState.succeed.rawValue) : .string(FlowState.failed.rawValue)
                 s.jobFlows[j][path: "status.progress"] = "2/2"
             }
             return .snapshotChanged(s)
@@ -93,7 +94,7 @@ enum FrameBench {
             for k in 0..<10 {
                 let j = (i * 10 + k) % s.jobFlows.count
                 s.jobFlows[j][path: "metadata.resourceVersion"] = .string("w\(i)")
-                s.jobFlows[j][path: "status.state"] = i % 2 == 0 ? "Succeed" : "Failed"
+                s.jobFlows[j][path: "status.state"] = i % 2 == 0 ? .string(FlowState.succeed.rawValue) : .string(FlowState.failed.rawValue)
             }
             return .snapshotChanged(s)
         })

@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Foundation
 import Kube
 import Logging
@@ -26,7 +27,7 @@ enum InformerBench {
     static func onlyOperatorLabels(_ job: JSONValue) -> JSONValue {
         var kept = job
         if let labels = kept[path: "metadata.labels"]?.objectValue {
-            kept[path: "metadata.labels"] = .object(labels.filter { $0.key.hasPrefix("api.practice.com/") })
+            kept[path: "metadata.labels"] = .object(labels.filter { $0.key.hasPrefix(APIGroup.name + "/") })
         }
         return kept
     }

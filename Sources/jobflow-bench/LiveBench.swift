@@ -1,3 +1,4 @@
+import JobFlowAPI
 import Foundation
 import Kube
 import KubeSandbox
@@ -9,8 +10,8 @@ import TUI
 /// (ClusterFeed informers through `KubeClient.make`'s libcurl client, the `TUIRunner` on its own
 /// thread), drawing into an in-memory terminal instead of ncurses.
 enum LiveBench {
-    static let jobFlows = Resource(group: "api.practice.com", version: "v1alpha1", plural: "jobflows", kind: "JobFlow", namespaced: true)
-    static let daemonJobs = Resource(group: "api.practice.com", version: "v1alpha1", plural: "daemonjobs", kind: "DaemonJob", namespaced: true)
+    static let jobFlows = CustomResources.jobFlows
+    static let daemonJobs = CustomResources.daemonJobs
 
     /// A sandbox (no control plane: nothing changes unless we change it) holding `count` JobFlows
     /// in 20 namespaces, and a kubeconfig for it.
@@ -37,7 +38,7 @@ enum LiveBench {
              "jobTemplate": ["template": ["spec": ["restartPolicy": "Never",
                                                    "containers": [["name": "main", "image": "busybox:1.36", "command": ["sh", "-c", "sleep 10s"]]]]]]]
         }
-        return ["apiVersion": "api.practice.com/v1alpha1", "kind": "JobFlow",
+        return ["apiVersion": .string(APIGroup.apiVersion), "kind": .string(CustomKind.jobFlow.rawValue),
                 "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["team": "data"]],
                 "spec": ["flows": [entry("extract", []), entry("transform", ["extract"]), entry("load", ["transform"])]]]
     }

@@ -36,7 +36,7 @@ enum OperatorBench {
             return ["name": .string(entry), "dependencies": .array(dependencies.map { .string($0) }),
                     "jobTemplate": ["template": ["spec": ["containers": [container]]]]]
         }
-        return ["apiVersion": "api.practice.com/v1alpha1", "kind": "JobFlow",
+        return ["apiVersion": .string(APIGroup.apiVersion), "kind": .string(CustomKind.jobFlow.rawValue),
                 "metadata": ["name": .string(name), "namespace": "default"],
                 "spec": ["flows": .array(entries)]]
     }
@@ -134,7 +134,7 @@ enum OperatorBench {
         while done < flows {
             try await Task.sleep(for: poll)
             let list = try await sandbox.client.list(CustomResources.jobFlows, namespace: "default")
-            done = list.items.count { $0[path: "status.state"]?.stringValue == "Succeed" }
+            done = list.items.count { $0[path: "status.state"]?.stringValue == FlowState.succeed.rawValue }
             if clock.now - start > .seconds(600) { throw BenchError("only \(done)/\(flows) flows finished in 10 minutes") }
         }
         let elapsed = clock.now - start

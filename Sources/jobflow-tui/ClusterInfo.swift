@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobFlowAPI
 import Kube
 
 /// `jobflow-tui cluster-info`: where the configuration points, the server's version, and whether
@@ -11,9 +12,9 @@ struct ClusterInfo: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    static let group = "api.practice.com"
-    static let version = "v1alpha1"
-    static let kinds = [("jobflows", "JobFlow"), ("daemonjobs", "DaemonJob"), ("jobtemplates", "JobTemplate")]
+    static let group = APIGroup.name
+    static let version = APIGroup.version
+    static let kinds = [CustomKind.jobFlow, .daemonJob, .jobTemplate].map { ($0.resource.plural, $0.rawValue) }
 
     func run() async throws {
         CLILogging.bootstrap()

@@ -93,7 +93,7 @@ struct DemoCommand: AsyncParsableCommand {
         let op = try Operator(api: client, configuration: configuration, logger: try OperatorUI.fileLogger(path: logFile))
         let task = Task { await op.run() }
         defer { task.cancel() }
-        let finished: Set<String> = ["Succeed", "Failed", "Cancelled"]
+        let finished = Set(FlowState.known.filter(\.isTerminal).map(\.rawValue))
         var last = ""
         let deadline = ContinuousClock.now + .seconds(600)
         while ContinuousClock.now < deadline {

@@ -53,7 +53,7 @@ struct GetCommand: AsyncParsableCommand {
             }
             var jobs: [String: JSONValue] = [:], pods: [String: JSONValue] = [:]
             if output == .tree {
-                for label in ["api.practice.com/jobflow", "api.practice.com/daemonjob"] {
+                for label in Keys.ownerLabels {
                     for job in try await listAll(client, .jobs, namespace: namespace, selector: label) { jobs[Store.key(of: job)] = job }
                     for pod in try await listAll(client, .pods, namespace: namespace, selector: label) { pods[Store.key(of: pod)] = pod }
                 }

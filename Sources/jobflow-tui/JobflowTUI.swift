@@ -1,4 +1,5 @@
 import ArgumentParser
+import JobFlowAPI
 import Foundation
 import Kube
 import Logging
@@ -10,7 +11,7 @@ struct JobflowTUI: AsyncParsableCommand {
         abstract: "Run dependent batch work on Kubernetes, and watch and steer it from a terminal.",
         discussion: """
             JobFlow (a DAG of Jobs), JobTemplate and DaemonJob (one Job per node) in \
-            api.practice.com/v1alpha1, an operator that reconciles them, and a terminal UI.
+            \(APIGroup.apiVersion), an operator that reconciles them, and a terminal UI.
             """,
         version: UserAgent.version,
         subcommands: [DemoCommand.self, ClusterInfo.self, SandboxCommand.self, OperatorCommand.self, WatchCommand.self, GetCommand.self,

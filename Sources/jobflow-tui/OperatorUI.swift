@@ -32,16 +32,15 @@ enum OperatorUI {
             leaseName: OperatorConfiguration.leaseName)
         feed.ownIdentity = configuration.leaderElection == nil ? nil : configuration.identity
         let session = LiveSession(client: client, feed: feed, mode: mode, theme: theme, logger: logger, hint: hint) { effect in
-            let (target, kind, annotation): (ActionTarget, String, String)
+            let (target, kind): (ActionTarget, RequestKind)
             switch effect {
-            case .requestRetry(let t): (target, kind, annotation) = (t, "retry", Keys.retryAnnotation)
-            case .requestCancel(let t): (target, kind, annotation) = (t, "cancel", Keys.cancelAnnotation)
+            case .requestRetry(let t): (target, kind) = (t, .retry)
+            case .requestCancel(let t): (target, kind) = (t, .cancel)
             default: return
             }
-            let resource = target.ref.kind == .jobFlow ? CustomResources.jobFlows : CustomResources.daemonJobs
             let value = target.entries.isEmpty ? "*" : target.annotationValue
-            let written = try await RequestWriter.write(client: client, resource: resource, namespace: target.ref.namespace,
-                                                        name: target.ref.name, kind: kind, annotation: annotation, value: value)
+            let written = try await RequestWriter.write(client: client, kind: target.ref.kind.api, namespace: target.ref.namespace,
+                                                        name: target.ref.name, request: kind, value: value)
             logger.info("request written from the UI", metadata: ["request": "\(kind)", "object": "\(target.ref.namespace)/\(target.ref.name)", "value": "\(written)"])
         }
         defer {

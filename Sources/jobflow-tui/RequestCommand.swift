@@ -3,6 +3,7 @@ import JobFlowAPI
 import Foundation
 import Kube
 import Orchestrator
+import TUI
 
 /// What `retry` and `cancel` share: the target, the names, and writing the request annotation.
 struct RequestArguments: ParsableArguments {
@@ -14,14 +15,17 @@ struct RequestArguments: ParsableArguments {
     @Argument(help: ArgumentHelp("Entries (JobFlow) or nodes (DaemonJob); none means every one (*).", valueName: "name"))
     var names: [String] = []
 
+    @Flag(help: "Print what the request would do and write nothing.")
+    var dryRun = false
+
     func validate() throws { _ = try RequestArguments.parseTarget(target) }
 
-    static func parseTarget(_ text: String) throws -> (resource: Resource, name: String) {
+    static func parseTarget(_ text: String) throws -> (kind: CustomKind, name: String) {
         let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2, !parts[1].isEmpty else { throw ValidationError("expected KIND/NAME, e.g. jobflow/jobflow-example") }
         switch parts[0].lowercased() {
-        case "jobflow", "jobflows", "jf": return (CustomResources.jobFlows, parts[1])
-        case "daemonjob", "daemonjobs", "dj": return (CustomResources.daemonJobs, parts[1])
+        case "jobflow", "jobflows", "jf": return (.jobFlow, parts[1])
+        case "daemonjob", "daemonjobs", "dj": return (.daemonJob, parts[1])
         default: throw ValidationError("unknown kind \(parts[0]); use jobflow (jf) or daemonjob (dj)")
         }
     }
@@ -38,9 +42,11 @@ struct RequestArguments: ParsableArguments {
         return candidate
     }
 
-    /// Writes the request (merge patch) and returns the value written.
-    func write(kind requestKind: String, annotation: String) async throws -> (kind: String, name: String, namespace: String, value: String) {
-        let (resource, name) = try RequestArguments.parseTarget(target)
+    /// Reads the object, prints what the request does by the rule the operator carries out
+    /// (`RequestPreview`), and writes it unless it would change nothing (then throws: a non-zero
+    /// exit) or this is a dry run.
+    func run(_ kind: RequestKind) async throws {
+        let (customKind, name) = try RequestArguments.parseTarget(target)
         let config: ClientConfiguration
         do {
             config = try ConfigLoader.load(cluster.selection)
@@ -49,9 +55,27 @@ struct RequestArguments: ParsableArguments {
         }
         let client = try KubeClient.make(configuration: config)
         let namespace = cluster.namespace ?? config.namespace
-        let value = try await RequestWriter.write(client: client, resource: resource, namespace: namespace, name: name,
-                                                  kind: requestKind, annotation: annotation, value: requestedValue)
-        return (resource.kind, name, namespace, value)
+        let what = "\(customKind.rawValue) \(Sanitizer.singleLine(namespace))/\(Sanitizer.singleLine(name))"
+        let object: JSONValue
+        do {
+            object = try await client.get(customKind.resource, namespace: namespace, name: name)
+        } catch let error as KubeError {
+            throw CLIError("\(what): \(error)")
+        }
+        guard let subject = RequestSubject(kind: customKind, object: object) else { throw CLIError("\(what): not a JobFlow or DaemonJob") }
+        let preview = RequestPreview(kind, targets: RequestTargets(parsing: requestedValue), on: subject)
+        if let nothing = preview.nothingToDo(display: Sanitizer.singleLine) {
+            throw CLIError("\(what): \(nothing); nothing written")
+        }
+        print("\(what): \(kind.rawValue) \(names.isEmpty ? "*" : names.map(Sanitizer.singleLine).joined(separator: ", "))")
+        for line in preview.describe(limit: 20, display: Sanitizer.singleLine) { print("  " + line) }
+        if dryRun {
+            print("dry run: nothing written")
+            return
+        }
+        let value = try await RequestWriter.write(client: client, object: object, kind: customKind, namespace: namespace, name: name,
+                                                  request: kind, value: requestedValue)
+        print("\(kind.rawValue) requested (\(kind.annotation)=\"\(Sanitizer.singleLine(value))\"); the operator carries it out once")
     }
 }
 
@@ -59,19 +83,32 @@ struct RequestArguments: ParsableArguments {
 /// patch of the annotation, spelled so that it is not mistaken for a request already handled.
 /// Shared by `jobflow-tui retry|cancel` and the terminal UI.
 enum RequestWriter {
-    static func write(client: KubeClient, resource: Resource, namespace: String, name: String,
-                      kind requestKind: String, annotation: String, value requested: String) async throws -> String {
+    /// Reads the object, then writes the request.
+    static func write(client: KubeClient, kind: CustomKind, namespace: String, name: String,
+                      request: RequestKind, value requested: String) async throws -> String {
         do {
-            let object = try await client.get(resource, namespace: namespace, name: name)
-            let handled = Set((object[path: "status.handledRequests"]?.arrayValue ?? [])
-                .filter { $0["kind"]?.stringValue == requestKind }.compactMap { $0["value"]?.stringValue })
+            let object = try await client.get(kind.resource, namespace: namespace, name: name)
+            return try await write(client: client, object: object, kind: kind, namespace: namespace, name: name, request: request, value: requested)
+        } catch let error as KubeError {
+            throw CLIError("\(kind.rawValue) \(namespace)/\(name): \(error)")
+        }
+    }
+
+    /// Writes the request on `object` as read (its handled requests decide the spelling).
+    static func write(client: KubeClient, object: JSONValue, kind: CustomKind, namespace: String, name: String,
+                      request: RequestKind, value requested: String) async throws -> String {
+        do {
+            let handledRecords: [HandledRequest] = kind == .jobFlow
+                ? JobFlowStatus(json: object["status"]).handledRequests
+                : DaemonJobStatus(json: object["status"]).handledRequests
+            let handled = Set(handledRecords.filter { $0.kind == request }.map(\.value))
             let value = RequestArguments.freshSpelling(of: requested, handled: handled)
-            _ = try await client.patch(resource, namespace: namespace, name: name,
-                                       patch: .merge(["metadata": ["annotations": [annotation: .string(value)]]]),
+            _ = try await client.patch(kind.resource, namespace: namespace, name: name,
+                                       patch: .merge(["metadata": ["annotations": [request.annotation: .string(value)]]]),
                                        subresource: nil, options: PatchOptions(fieldManager: "jobflow-tui"))
             return value
         } catch let error as KubeError {
-            throw CLIError("\(resource.kind) \(namespace)/\(name): \(error)")
+            throw CLIError("\(kind.rawValue) \(namespace)/\(name): \(error)")
         }
     }
 }
@@ -81,14 +118,17 @@ struct RetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
         abstract: "Ask the operator to run Failed or Cancelled entries (or DaemonJob nodes) again.",
-        discussion: "Writes the annotation api.practice.com/retry; the operator carries it out once and removes it.")
+        discussion: """
+            Reads the object and prints what will run again first: naming a Skipped entry retries the Failed or \
+            Cancelled entries it was skipped because of. Exits non-zero, writing nothing, when the request would \
+            change nothing. Writes the annotation \(Keys.retryAnnotation); the operator carries it out once and removes it.
+            """)
 
     @OptionGroup var request: RequestArguments
 
     func run() async throws {
         CLILogging.bootstrap()
-        let written = try await request.write(kind: "retry", annotation: Keys.retryAnnotation)
-        print("\(written.kind) \(written.namespace)/\(written.name): retry requested for \(request.names.isEmpty ? "every failed or cancelled \(written.kind == "JobFlow" ? "entry" : "node")" : request.names.joined(separator: ", ")) (\(Keys.retryAnnotation)=\"\(written.value)\")")
+        try await request.run(.retry)
     }
 }
 
@@ -97,13 +137,16 @@ struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Ask the operator to cancel waiting or running entries (or DaemonJob nodes).",
-        discussion: "Writes the annotation api.practice.com/cancel; the operator deletes the running Jobs once and removes it.")
+        discussion: """
+            Reads the object and prints what will stop and what will be skipped first. Exits non-zero, writing \
+            nothing, when the request would change nothing. Writes the annotation \(Keys.cancelAnnotation); the \
+            operator deletes the running Jobs once and removes it.
+            """)
 
     @OptionGroup var request: RequestArguments
 
     func run() async throws {
         CLILogging.bootstrap()
-        let written = try await request.write(kind: "cancel", annotation: Keys.cancelAnnotation)
-        print("\(written.kind) \(written.namespace)/\(written.name): cancel requested for \(request.names.isEmpty ? "everything unfinished" : request.names.joined(separator: ", ")) (\(Keys.cancelAnnotation)=\"\(written.value)\")")
+        try await request.run(.cancel)
     }
 }

@@ -22,7 +22,7 @@ struct ValidateCommand: ParsableCommand {
         if files.isEmpty { throw ValidationError("name at least one manifest with -f FILE or -f DIR") }
     }
 
-    static let kinds: Set<String> = ["JobFlow", "JobTemplate", "DaemonJob"]
+    static let kinds = Set(CustomKind.allCases.map(\.rawValue))
 
     func run() throws {
         var errors = 0, warnings = 0, documents = 0

@@ -100,28 +100,50 @@ struct CommandLineTests {
         }
     }
 
-    @Test("retry/cancel write the request annotation; an identical handled value gets a fresh spelling", .enabled(if: built))
+    @Test("retry/cancel print the shared rule's effect, refuse what cannot apply, and write the annotation; an identical handled value gets a fresh spelling", .enabled(if: built))
     func requests() async throws {
         let h = try await Harness.make()
         let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("jf-\(getpid()).kubeconfig").path
         try h.sandbox.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         try h.apply(example: "jobflow-example.yaml")
-        // A status that already records the request "job2" (the operator handled it, the annotation is not yet dropped).
+        // job2 failed, so job3 (needs job1, job2) and job5 (needs job4, job2) were skipped; the status
+        // already records the request "job2" (handled, its annotation not yet dropped).
         var flow = try await h.flow("jobflow-example")
-        flow["status"] = ["handledRequests": [["kind": "retry", "value": "job2"]]]
+        func entry(_ name: String, _ phase: EntryPhase) -> JSONValue {
+            ["name": .string(name), "jobName": .string("jobflow-example-\(name)"), "phase": .string(phase.rawValue), "attempts": phase == .skipped ? 0 : 1]
+        }
+        flow["status"] = ["jobs": [entry("job1", .succeed), entry("job2", .failed), entry("job3", .skipped), entry("job4", .running), entry("job5", .skipped)],
+                          "handledRequests": [["kind": "retry", "value": "job2"]]]
         _ = try await h.sandbox.client.updateStatus(CustomResources.jobFlows, namespace: "default", object: flow)
+
+        // Nothing to do: refused up front, non-zero, nothing written.
+        let refused = try Self.run(["retry", "jf/jobflow-example", "job1", "--kubeconfig", kubeconfig])
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("nothing to retry: job1 is Succeed"), "\(refused.err)")
+        #expect(try await h.flow("jobflow-example")[path: "metadata.annotations"]?[Keys.retryAnnotation] == nil)
+
+        // A Skipped entry is retried through its root cause; --dry-run prints and writes nothing.
+        let dry = try Self.run(["retry", "jf/jobflow-example", "job3", "--dry-run", "--kubeconfig", kubeconfig])
+        #expect(dry.status == 0, "\(dry.err)")
+        #expect(dry.out.contains("job3 was skipped because of job2"), "\(dry.out)")
+        #expect(dry.out.contains("job2 runs again (attempt 2)"), "\(dry.out)")
+        #expect(dry.out.contains("dependents that will run again: job3, job5"), "\(dry.out)")
+        #expect(dry.out.contains("dry run: nothing written"))
+        #expect(try await h.flow("jobflow-example")[path: "metadata.annotations"]?[Keys.retryAnnotation] == nil)
 
         let retry = try Self.run(["retry", "jf/jobflow-example", "job2", "--kubeconfig", kubeconfig])
         #expect(retry.status == 0, "\(retry.err)")
-        #expect(retry.out.contains("retry requested for job2"))
+        #expect(retry.out.contains("job2 runs again (attempt 2)"), "\(retry.out)")
+        #expect(retry.out.contains("retry requested"))
         var annotations = try await h.flow("jobflow-example")[path: "metadata.annotations"]
-        #expect(annotations?["api.practice.com/retry"] == "job2 ")
+        #expect(annotations?[Keys.retryAnnotation] == "job2 ")
 
         let cancel = try Self.run(["cancel", "jobflow/jobflow-example", "--kubeconfig", kubeconfig])
         #expect(cancel.status == 0, "\(cancel.err)")
+        #expect(cancel.out.contains("will be cancelled or skipped: job4"), "\(cancel.out)")
         annotations = try await h.flow("jobflow-example")[path: "metadata.annotations"]
-        #expect(annotations?["api.practice.com/cancel"] == "*")
+        #expect(annotations?[Keys.cancelAnnotation] == "*")
 
         let bad = try Self.run(["cancel", "pod/x", "--kubeconfig", kubeconfig])
         #expect(bad.status != 0)

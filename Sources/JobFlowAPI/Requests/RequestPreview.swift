@@ -22,12 +22,22 @@ public struct RequestPreview: Sendable, Hashable {
     public struct RootCauses: Sendable, Hashable {
         public var skipped: String
         public var causes: [String]
+
+        public init(skipped: String, causes: [String]) {
+            self.skipped = skipped
+            self.causes = causes
+        }
     }
 
     /// A Skipped entry a retry leaves Skipped, and the Failed or Cancelled entries that keep it so.
     public struct StillBlocked: Sendable, Hashable {
         public var name: String
         public var blockers: [String]
+
+        public init(name: String, blockers: [String]) {
+            self.name = name
+            self.blockers = blockers
+        }
     }
 
     public var kind: RequestKind

@@ -140,7 +140,7 @@ public struct Installer: Sendable {
         while true {
             let crd = try await api.get(.customResourceDefinitions, namespace: nil, name: name)
             let established = (crd[path: "status.conditions"]?.arrayValue ?? []).contains {
-                $0["type"]?.stringValue == "Established" && $0["status"]?.stringValue == "True"
+                $0["type"]?.stringValue == KubernetesWords.crdEstablished && $0["status"]?.stringValue == KubernetesWords.conditionTrue
             }
             if established { return }
             if clock.now >= deadline { throw InstallError.notEstablished(crd: name, waited: establishTimeout) }

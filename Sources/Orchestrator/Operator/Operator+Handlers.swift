@@ -130,8 +130,8 @@ extension Operator {
     /// Whether a Job has a terminal condition (Complete/SuccessCriteriaMet/Failed/FailureTarget True).
     static func isFinished(_ job: JSONValue) -> Bool {
         (job[path: "status.conditions"]?.arrayValue ?? []).contains {
-            ["Complete", "SuccessCriteriaMet", "Failed", "FailureTarget"].contains($0["type"]?.stringValue ?? "")
-                && $0["status"]?.stringValue == "True"
+            KubernetesWords.jobFinishedConditions.contains($0["type"]?.stringValue ?? "")
+                && $0["status"]?.stringValue == KubernetesWords.conditionTrue
         }
     }
 }

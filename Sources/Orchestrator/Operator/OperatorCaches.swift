@@ -125,7 +125,7 @@ final class OperatorCaches: Sendable {
         var kept = jobProjection.apply(job)
         for field in ["labels", "annotations"] {
             if let map = kept[path: "metadata.\(field)"]?.objectValue {
-                kept[path: "metadata.\(field)"] = .object(map.filter { $0.key.hasPrefix("api.practice.com/") })
+                kept[path: "metadata.\(field)"] = .object(map.filter { $0.key.hasPrefix(APIGroup.name + "/") })
             }
         }
         return kept
@@ -141,7 +141,7 @@ final class OperatorCaches: Sendable {
             // As `ObservedJob` matches: the first controller reference, by its uid.
             let hasController = kept[path: "metadata.ownerReferences"]?.arrayValue?
                 .first { $0["controller"]?.boolValue == true }?["uid"]?.stringValue != nil
-            var wanted = labels.filter { $0.key.hasPrefix("api.practice.com/") }
+            var wanted = labels.filter { $0.key.hasPrefix(APIGroup.name + "/") }
             for (current, legacy) in [("batch.kubernetes.io/job-name", "job-name"), ("batch.kubernetes.io/controller-uid", "controller-uid")] {
                 if hasController, legacy == "controller-uid" { continue }
                 if let value = labels[current] { wanted[current] = value }

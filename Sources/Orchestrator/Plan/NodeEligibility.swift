@@ -15,8 +15,8 @@ public enum NodeEligibility {
     public static func skipReason(node: JSONValue, podSpec: JSONValue?, excluded: ExcludeNodeList) -> (reason: SkipReason, message: String)? {
         let name = node[path: "metadata.name"]?.stringValue ?? ""
         if excluded.contains(name) { return (.excluded, "listed in excludeNodeList") }
-        let ready = (node[path: "status.conditions"]?.arrayValue ?? []).first { $0["type"]?.stringValue == "Ready" }
-        if ready?["status"]?.stringValue != "True" {
+        let ready = (node[path: "status.conditions"]?.arrayValue ?? []).first { $0["type"]?.stringValue == KubernetesWords.nodeReady }
+        if ready?["status"]?.stringValue != KubernetesWords.conditionTrue {
             return (.notReady, "node is not Ready" + (ready?["reason"]?.stringValue.map { " (\($0))" } ?? ""))
         }
         if node[path: "spec.unschedulable"]?.boolValue == true { return (.unschedulable, "node is cordoned") }

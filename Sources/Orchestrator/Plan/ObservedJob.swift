@@ -42,7 +42,7 @@ public struct ObservedJob: Sendable, Hashable {
         let status = job["status"] ?? .emptyObject
         let conditions = status["conditions"]?.arrayValue ?? []
         func trueCondition(_ type: String) -> JSONValue? {
-            conditions.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" }
+            conditions.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == KubernetesWords.conditionTrue }
         }
         startTime = status["startTime"]?.stringValue
 
@@ -69,16 +69,16 @@ public struct ObservedJob: Sendable, Hashable {
         nodeName = latest?[path: "spec.nodeName"]?.stringValue
         exitCode = latest.flatMap(ObservedJob.exitCode(of:))
 
-        if let c = trueCondition("Complete") ?? trueCondition("SuccessCriteriaMet") {
+        if let c = trueCondition(KubernetesWords.jobComplete) ?? trueCondition(KubernetesWords.jobSuccessCriteriaMet) {
             phase = .succeed
             reason = .completed
             completionTime = status["completionTime"]?.stringValue ?? c["lastTransitionTime"]?.stringValue
-        } else if let c = trueCondition("Failed") ?? trueCondition("FailureTarget") {
+        } else if let c = trueCondition(KubernetesWords.jobFailed) ?? trueCondition(KubernetesWords.jobFailureTarget) {
             phase = .failed
             reason = c["reason"]?.stringValue.map(EntryReason.init(rawValue:)) ?? .jobFailed
             message = c["message"]?.stringValue
             completionTime = c["lastTransitionTime"]?.stringValue
-        } else if own.contains(where: { $0[path: "status.phase"]?.stringValue == "Running" })
+        } else if own.contains(where: { $0[path: "status.phase"]?.stringValue == KubernetesWords.podRunning })
                     || (status["ready"]?.intValue ?? 0) > 0 {
             phase = .running
         } else {
@@ -120,7 +120,7 @@ extension ObservedJob {
             ownerReferences = pod[path: "metadata.ownerReferences"]
             labels = pod[path: "metadata.labels"]
             nodeName = pod[path: "spec.nodeName"]?.stringValue
-            isRunning = pod[path: "status.phase"]?.stringValue == "Running"
+            isRunning = pod[path: "status.phase"]?.stringValue == KubernetesWords.podRunning
             exitCode = ObservedJob.exitCode(of: pod)
             waitingReason = ObservedJob.waitingReason(of: pod)
         }

@@ -31,7 +31,7 @@ public final class ClusterFeed: Sendable {
         public init(context: String, namespace: String?, jobFlows: Resource, daemonJobs: Resource,
                     ownerLabels: [String] = Keys.ownerLabels,
                     leaseNamespace: String, leaseName: String = "jobflow-operator", interval: Duration = .milliseconds(50),
-                    eventKinds: [String] = ["Job", "Pod", "JobFlow", "DaemonJob"]) {
+                    eventKinds: [String] = ["Job", "Pod", CustomKind.jobFlow.rawValue, CustomKind.daemonJob.rawValue]) {
         self.eventKinds = eventKinds
             self.context = context
             self.namespace = namespace

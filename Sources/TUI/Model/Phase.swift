@@ -61,7 +61,7 @@ public enum Phase: Sendable, Hashable, CaseIterable {
         case .failed: EntryPhase.failed.rawValue
         case .cancelled: EntryPhase.cancelled.rawValue
         case .skipped: EntryPhase.skipped.rawValue
-        case .unknown(let word): word.isEmpty ? "Unknown" : word
+        case .unknown(let word): word.isEmpty ? ConditionStatus.undetermined.rawValue : word
         }
     }
 
