@@ -38,8 +38,8 @@ import Testing
     }
 
     @Test func timestampsAreRFC3339UTC() {
-        #expect(Timestamp.string(Date(timeIntervalSince1970: 1_700_000_000)) == "2023-11-14T22:13:20Z")
-        #expect(Timestamp.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(KubeTimestamp.time(Date(timeIntervalSince1970: 1_700_000_000)) == "2023-11-14T22:13:20Z")
+        #expect(KubeTimestamp.time(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
     }
 
     @Test func garbageObjectsNeverCrashThePlanners() {

@@ -1,4 +1,3 @@
-import Foundation
 import Kube
 
 /// A `metav1.Condition` as the status stores it.
@@ -117,17 +116,5 @@ extension JSONValue {
 
     mutating func set(_ key: String, _ value: Int?) {
         if let value { self[key] = .int(Int64(value)) }
-    }
-}
-
-/// RFC 3339 timestamps in UTC with second precision, as the API server writes them.
-public enum Timestamp {
-    public static func string(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ v: Int?) -> String { let n = v ?? 0; return n < 10 ? "0\(n)" : "\(n)" }
-        let year = String(c.year ?? 1970)
-        return "\(year)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
     }
 }

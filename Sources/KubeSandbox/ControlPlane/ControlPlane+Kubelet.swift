@@ -218,7 +218,7 @@ extension ControlPlane {
         status["phase"] = "Failed"
         status["reason"] = .string(reason)
         status["message"] = .string(message)
-        status["startTime"] = status["startTime"] ?? .string(Timestamp.format(time.now()))
+        status["startTime"] = status["startTime"] ?? .string(KubeTimestamp.time(time.now()))
         do {
             try await patchStatus(podCache, object: pod, status: status)
         } catch where isNotFound(error) {

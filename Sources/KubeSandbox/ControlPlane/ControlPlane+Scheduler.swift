@@ -110,8 +110,8 @@ extension ControlPlane {
         var c = condition
         let old = conditions.first { $0["type"] == condition["type"] }
         c["lastProbeTime"] = nil
-        c["lastTransitionTime"] = old?["status"] == condition["status"] ? (old?["lastTransitionTime"] ?? .string(Timestamp.format(now)))
-            : .string(Timestamp.format(now))
+        c["lastTransitionTime"] = old?["status"] == condition["status"] ? (old?["lastTransitionTime"] ?? .string(KubeTimestamp.time(now)))
+            : .string(KubeTimestamp.time(now))
         return conditions.filter { $0["type"] != condition["type"] } + [c]
     }
 

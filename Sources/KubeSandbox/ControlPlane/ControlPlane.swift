@@ -155,7 +155,7 @@ public final class ControlPlane: Sendable {
         let now = time.now()
         let n = eventCounter.wrappingAdd(1, ordering: .relaxed).newValue
         let stamp = UInt64(max(0, now.timeIntervalSince1970) * 1e6) &* 1000 &+ n
-        let ts = JSONValue.string(Timestamp.format(now))
+        let ts = JSONValue.string(KubeTimestamp.time(now))
         let event: JSONValue = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string("\(name).\(String(stamp, radix: 16))"), "namespace": .string(namespace)],

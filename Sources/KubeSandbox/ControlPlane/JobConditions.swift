@@ -21,7 +21,7 @@ struct JobConditions {
     /// Sets a condition; probe and transition times are `now` when its status changes.
     mutating func set(_ type: String, _ value: Bool, reason: String, message: String) {
         let statusText = value ? "True" : "False"
-        let ts = JSONValue.string(Timestamp.format(now))
+        let ts = JSONValue.string(KubeTimestamp.time(now))
         let condition: JSONValue = ["type": .string(type), "status": .string(statusText), "reason": .string(reason),
                                     "message": .string(message), "lastProbeTime": ts, "lastTransitionTime": ts]
         if let i = items.firstIndex(where: { $0["type"]?.stringValue == type }) {

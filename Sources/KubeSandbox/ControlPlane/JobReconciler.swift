@@ -83,7 +83,7 @@ public enum JobReconciler {
             restarts = statuses.reduce(0) { $0 + Int($1["restartCount"]?.intValue ?? 0) }
             // A pod still terminating has not finished: the caller's `now` stands in.
             finishedAt = terminating ? nil
-                : statuses.compactMap { Timestamp.parse($0[path: "state.terminated.finishedAt"]?.stringValue) }.max()
+                : statuses.compactMap { KubeTimestamp.parse($0[path: "state.terminated.finishedAt"]?.stringValue) }.max()
             created = pod[path: "metadata.creationTimestamp"]?.stringValue ?? ""
         }
     }
@@ -138,8 +138,8 @@ public enum JobReconciler {
         let spec = job["spec"] ?? .emptyObject
         let suspended = spec["suspend"]?.boolValue == true
         let finished = conditions.isTrue("Complete") || conditions.isTrue("Failed")
-        var startTime = Timestamp.parse(old["startTime"]?.stringValue)
-        if let exact = memory.startTime, let stored = startTime, Timestamp.format(exact) == Timestamp.format(stored) {
+        var startTime = KubeTimestamp.parse(old["startTime"]?.stringValue)
+        if let exact = memory.startTime, let stored = startTime, KubeTimestamp.time(exact) == KubeTimestamp.time(stored) {
             startTime = exact
         }
 
@@ -181,7 +181,7 @@ public enum JobReconciler {
                 if active.isEmpty && terminating.isEmpty && uncounted.isEmpty {
                     if target.type == "SuccessCriteriaMet" {
                         conditions.set("Complete", true, reason: target.reason, message: target.message)
-                        status["completionTime"] = .string(Timestamp.format(now))
+                        status["completionTime"] = .string(KubeTimestamp.time(now))
                         result.events.append(JobEvent(type: "Normal", reason: "Completed", message: "Job completed"))
                     } else {
                         conditions.set("Failed", true, reason: target.reason, message: target.message)
@@ -231,7 +231,7 @@ public enum JobReconciler {
         }
 
         // 6. Status, written only when it changed.
-        status["startTime"] = startTime.map { .string(Timestamp.format($0)) }
+        status["startTime"] = startTime.map { .string(KubeTimestamp.time($0)) }
         record.startTime = startTime
         result.memory = record
         status["active"] = active.isEmpty ? nil : .int(Int64(active.count))

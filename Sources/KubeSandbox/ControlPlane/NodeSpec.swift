@@ -70,8 +70,8 @@ public struct NodeSpec: Sendable, Hashable {
 
     /// The `status` of the Node object at `now`; `since` is when readiness last changed.
     func statusJSON(index: Int, now: Date, readySince: Date) -> JSONValue {
-        let ts = Timestamp.format(now)
-        let since = Timestamp.format(readySince)
+        let ts = KubeTimestamp.time(now)
+        let since = KubeTimestamp.time(readySince)
         func pressure(_ type: String, _ reason: String, _ message: String) -> JSONValue {
             ["type": .string(type), "status": "False", "reason": .string(reason), "message": .string(message),
              "lastHeartbeatTime": .string(ts), "lastTransitionTime": .string(since)]

@@ -5,7 +5,7 @@ extension PodLifecycle {
     /// Renders `Pod.status`. `previous` is the status the pod carries now: conditions whose
     /// status did not change keep their `lastTransitionTime`. `date` turns clock offsets into dates.
     public func status(previous: JSONValue?, now: Duration, date: @escaping (Duration) -> Date) -> JSONValue {
-        let ts = { (d: Duration) in JSONValue.string(Timestamp.format(date(d))) }
+        let ts = { (d: Duration) in JSONValue.string(KubeTimestamp.time(date(d))) }
         let started: Bool = { if case .creating = stage { return false } else { return true } }()
         let initDone: Bool
         switch stage {

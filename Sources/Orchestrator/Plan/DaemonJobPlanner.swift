@@ -25,7 +25,7 @@ public enum DaemonJobPlanner {
     ///   - pinning: how Jobs are tied to their node.
     public static func plan(daemonJob: JSONValue, nodes: [JSONValue], jobs: [JSONValue], pods: [JSONValue], now: Date,
                             pinning: NodePinning = .nodeAffinity) -> Plan {
-        let nowString = Timestamp.string(now)
+        let nowString = KubeTimestamp.time(now)
         let owner = Owner(object: daemonJob)
         let storedJSON = daemonJob["status"]
         let stored = DaemonJobStatus(json: storedJSON)

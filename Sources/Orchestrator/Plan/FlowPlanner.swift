@@ -21,7 +21,7 @@ public enum FlowPlanner {
     ///   - now: the time stamped on transitions.
     public static func plan(flow: JSONValue, templates: [String: JSONValue], jobs: [JSONValue], pods: [JSONValue],
                             now: Date) -> Plan {
-        let nowString = Timestamp.string(now)
+        let nowString = KubeTimestamp.time(now)
         let owner = Owner(object: flow)
         let storedJSON = flow["status"]
         let stored = JobFlowStatus(json: storedJSON)

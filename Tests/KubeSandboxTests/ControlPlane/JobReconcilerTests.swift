@@ -20,9 +20,9 @@ import Testing
         var p: JSONValue = ["metadata": ["name": .string(name), "uid": .string("uid-\(name)"), "creationTimestamp": .string(name)],
                             "status": ["phase": .string(phase)]]
         if finalizer { p[path: "metadata.finalizers"] = [.string(JobReconciler.trackingFinalizer)] }
-        if deleting { p[path: "metadata.deletionTimestamp"] = .string(Timestamp.format(t0)) }
+        if deleting { p[path: "metadata.deletionTimestamp"] = .string(KubeTimestamp.time(t0)) }
         var cs: JSONValue = ["name": "c", "restartCount": .int(Int64(restarts))]
-        if let finishedAt { cs["state"] = ["terminated": ["exitCode": phase == "Succeeded" ? 0 : 1, "finishedAt": .string(Timestamp.format(finishedAt))]] }
+        if let finishedAt { cs["state"] = ["terminated": ["exitCode": phase == "Succeeded" ? 0 : 1, "finishedAt": .string(KubeTimestamp.time(finishedAt))]] }
         p[path: "status.containerStatuses"] = [cs]
         if ready { p[path: "status.conditions"] = [["type": "Ready", "status": "True"]] }
         return p
@@ -44,7 +44,7 @@ import Testing
         #expect(p[path: "metadata.ownerReferences"] == [["apiVersion": "batch/v1", "kind": "Job", "name": "pi", "uid": "job-uid",
                                                         "controller": true, "blockOwnerDeletion": true]])
         #expect(p[path: "metadata.finalizers"] == ["batch.kubernetes.io/job-tracking"])
-        #expect(r.status?["startTime"] == .string(Timestamp.format(t0)))
+        #expect(r.status?["startTime"] == .string(KubeTimestamp.time(t0)))
         #expect(r.status?["uncountedTerminatedPods"] == .emptyObject)
         // With two of five done and one active, two more are wanted.
         let r2 = JobReconciler.reconcile(job: job(["parallelism": 3, "completions": 5], status: ["succeeded": 2, "startTime": "2023-11-14T22:13:20Z"]),
@@ -70,7 +70,7 @@ import Testing
         let complete = r2.status?["conditions"]?[1]
         #expect(complete?["reason"] == "CompletionsReached")
         #expect(complete?["message"] == "Reached expected number of succeeded pods")
-        #expect(r2.status?["completionTime"] == .string(Timestamp.format(t0)))
+        #expect(r2.status?["completionTime"] == .string(KubeTimestamp.time(t0)))
         #expect(r2.events == [.init(type: "Normal", reason: "Completed", message: "Job completed")])
         // Round 3: nothing changes, nothing is written.
         let r3 = JobReconciler.reconcile(job: job(status: r2.status!), pods: [pod("a", phase: "Succeeded", finalizer: false, finishedAt: t0)], now: t0, speed: 1)
@@ -98,7 +98,7 @@ import Testing
         // Round 1 sees the failed pod (finalizer still on) and records the failure.
         let j = job(["backoffLimit": 3], status: ["startTime": "2023-11-14T22:13:20Z"])
         let r1 = JobReconciler.reconcile(job: j, pods: [pod("a", phase: "Failed", finishedAt: t0)], now: t0, speed: 1)
-        #expect(r1.memory == .init(failuresAfterLastSuccess: 1, lastFailureTime: t0, startTime: Timestamp.parse("2023-11-14T22:13:20Z")))
+        #expect(r1.memory == .init(failuresAfterLastSuccess: 1, lastFailureTime: t0, startTime: KubeTimestamp.parse("2023-11-14T22:13:20Z")))
         // The pod is gone by round 2: the record still holds the replacement back.
         let r2 = JobReconciler.reconcile(job: job(["backoffLimit": 3], status: r1.status!), pods: [], now: t0.addingTimeInterval(3),
                                          speed: 1, memory: r1.memory)
@@ -141,7 +141,7 @@ import Testing
     }
 
     @Test func activeDeadline() {
-        let j = job(["activeDeadlineSeconds": 30], status: ["startTime": .string(Timestamp.format(t0))])
+        let j = job(["activeDeadlineSeconds": 30], status: ["startTime": .string(KubeTimestamp.time(t0))])
         let before = JobReconciler.reconcile(job: j, pods: [pod("a", phase: "Running")], now: t0.addingTimeInterval(10), speed: 1)
         #expect(before.requeueAfter == .seconds(20))
         #expect(before.status == nil || types(before.status).isEmpty)
@@ -152,7 +152,7 @@ import Testing
         #expect(after.deletePods == ["a"])
         // The exact start time kept in memory wins over the stored whole second.
         let exact = t0.addingTimeInterval(0.9)
-        let precise = job(["activeDeadlineSeconds": 30], status: ["startTime": .string(Timestamp.format(exact))])
+        let precise = job(["activeDeadlineSeconds": 30], status: ["startTime": .string(KubeTimestamp.time(exact))])
         let notYet = JobReconciler.reconcile(job: precise, pods: [pod("a", phase: "Running")], now: exact.addingTimeInterval(2.95),
                                              speed: 10, memory: .init(startTime: exact))
         #expect(types(notYet.status).isEmpty)
@@ -173,7 +173,7 @@ import Testing
         #expect(resumed.createPods.count == 1)
         #expect(resumed.status?["conditions"]?[0]?["status"] == "False")
         #expect(resumed.status?["conditions"]?[0]?["reason"] == "JobResumed")
-        #expect(resumed.status?["startTime"] == .string(Timestamp.format(t0.addingTimeInterval(5))))
+        #expect(resumed.status?["startTime"] == .string(KubeTimestamp.time(t0.addingTimeInterval(5))))
     }
 
     @Test func workQueueSemantics() {
