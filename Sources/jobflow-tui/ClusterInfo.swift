@@ -22,7 +22,7 @@ struct ClusterInfo: AsyncParsableCommand {
         do {
             config = try ConfigLoader.load(cluster.selection)
         } catch {
-            throw CLIError("\(error)")
+            throw CLIError(error)
         }
         let client = try KubeClient.make(configuration: config)
         let where_ = config.contextName.map { "context \"\($0)\" from \(config.source)" } ?? config.source
@@ -32,7 +32,7 @@ struct ClusterInfo: AsyncParsableCommand {
         do {
             version = try await client.serverVersion()
         } catch let error as KubeError {
-            throw CLIError(Self.explain(error, config: config))
+            throw CLIError(Self.explain(error, config: config), cause: error)
         }
         print("Version:     \(version["gitVersion"]?.stringValue ?? "unknown")  (\(version["platform"]?.stringValue ?? "unknown platform"))")
 
@@ -47,7 +47,7 @@ struct ClusterInfo: AsyncParsableCommand {
         } catch let error as KubeError where error.apiError?.isNotFound == true {
             served = []
         } catch let error as KubeError {
-            throw CLIError(Self.explain(error, config: config))
+            throw CLIError(Self.explain(error, config: config), cause: error)
         }
         print("Custom resources (\(Self.group)/\(Self.version)):")
         for (plural, kind) in Self.kinds {

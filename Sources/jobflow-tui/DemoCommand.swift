@@ -55,7 +55,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw error
         } catch {
             await sandbox.stop()
-            throw CLIError("\(error)")
+            throw CLIError(error)
         }
         let directory = FileManager.default.temporaryDirectory
         let kubeconfig = kubeconfigPath ?? directory.appendingPathComponent("jobflow-demo-\(getpid()).kubeconfig").path

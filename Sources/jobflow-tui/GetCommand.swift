@@ -71,7 +71,7 @@ struct GetCommand: AsyncParsableCommand {
                 print(TextOutput.renderList(snapshot, yaml: output == .yaml), terminator: "")
             }
         } catch let error as KubeError {
-            throw CLIError(ClusterInfo.explain(error, config: config))
+            throw CLIError(ClusterInfo.explain(error, config: config), cause: error)
         }
     }
 }

@@ -46,7 +46,7 @@ struct InstallCommand: AsyncParsableCommand {
         do {
             try await Installer(api: client).install(objects) { line in Swift.print(line); fflush(nil) }
         } catch {
-            throw CLIError("\(error)")
+            throw CLIError(error)
         }
     }
 }
@@ -78,7 +78,7 @@ struct UninstallCommand: AsyncParsableCommand {
         do {
             try await Installer(api: client).uninstall(objects, includeCRDs: crds) { line in Swift.print(line); fflush(nil) }
         } catch {
-            throw CLIError("\(error)")
+            throw CLIError(error)
         }
     }
 }

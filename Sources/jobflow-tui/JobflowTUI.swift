@@ -30,7 +30,20 @@ enum CLILogging {
 }
 
 /// A message for the user and a non-zero exit, without a stack of wrappers.
+/// An error the command line reports and exits non-zero with: what went wrong, in words for the
+/// user, and the error that caused it as thrown (kept for logs and tests; its text is usually the
+/// message already).
 struct CLIError: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    var cause: (any Error)?
+
+    init(_ description: String, cause: (any Error)? = nil) {
+        self.description = description
+        self.cause = cause
+    }
+
+    /// The error itself as the message.
+    init(_ cause: any Error) {
+        self.init("\(cause)", cause: cause)
+    }
 }

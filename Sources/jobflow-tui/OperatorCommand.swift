@@ -89,7 +89,7 @@ struct OperatorCommand: AsyncParsableCommand {
         do {
             config = try ConfigLoader.load(cluster.selection)
         } catch {
-            throw CLIError("\(error)")
+            throw CLIError(error)
         }
         let client = try KubeClient.make(configuration: config, pacing: pacing)
         let namespace = cluster.allNamespaces ? nil : cluster.namespace
@@ -104,7 +104,7 @@ struct OperatorCommand: AsyncParsableCommand {
         do {
             op = try Operator(api: client, configuration: configuration, logger: logger)
         } catch {
-            throw CLIError("\(error)")
+            throw CLIError(error)
         }
         logger.info("connecting", metadata: ["server": "\(config.server)", "context": "\(config.contextName ?? "-")",
                                               "namespace": "\(namespace ?? "*")", "identity": "\(configuration.identity)"])

@@ -42,7 +42,7 @@ final class OperatorServing: Sendable {
                                                   "paths": "\(item.routes.keys.sorted().joined(separator: ","))"])
             } catch {
                 for server in started { await server.stop() }
-                throw CLIError("\(item.flag): \(error)")
+                throw CLIError("\(item.flag): \(error)", cause: error)
             }
         }
         serving.servers.withLock { $0 = started }

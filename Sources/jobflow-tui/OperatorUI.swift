@@ -19,7 +19,7 @@ enum OperatorUI {
         do {
             op = try Operator(api: client, configuration: configuration, logger: logger)
         } catch {
-            throw CLIError("\(error)")
+            throw CLIError(error)
         }
         // Before the terminal is taken over, so a bad address is a plain error message.
         var serving: OperatorServing?

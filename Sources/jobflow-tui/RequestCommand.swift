@@ -51,7 +51,7 @@ struct RequestArguments: ParsableArguments {
         do {
             config = try ConfigLoader.load(cluster.selection)
         } catch {
-            throw CLIError("\(error)")
+            throw CLIError(error)
         }
         let client = try KubeClient.make(configuration: config)
         let namespace = cluster.namespace ?? config.namespace
@@ -60,7 +60,7 @@ struct RequestArguments: ParsableArguments {
         do {
             object = try await client.get(customKind.resource, namespace: namespace, name: name)
         } catch let error as KubeError {
-            throw CLIError("\(what): \(error)")
+            throw CLIError("\(what): \(error)", cause: error)
         }
         guard let subject = RequestSubject(kind: customKind, object: object) else { throw CLIError("\(what): not a JobFlow or DaemonJob") }
         let preview = RequestPreview(kind, targets: RequestTargets(parsing: requestedValue), on: subject)
@@ -90,7 +90,7 @@ enum RequestWriter {
             let object = try await client.get(kind.resource, namespace: namespace, name: name)
             return try await write(client: client, object: object, kind: kind, namespace: namespace, name: name, request: request, value: requested)
         } catch let error as KubeError {
-            throw CLIError("\(kind.rawValue) \(namespace)/\(name): \(error)")
+            throw CLIError("\(kind.rawValue) \(namespace)/\(name): \(error)", cause: error)
         }
     }
 
@@ -108,7 +108,7 @@ enum RequestWriter {
                                        subresource: nil, options: PatchOptions(fieldManager: "jobflow-tui"))
             return value
         } catch let error as KubeError {
-            throw CLIError("\(kind.rawValue) \(namespace)/\(name): \(error)")
+            throw CLIError("\(kind.rawValue) \(namespace)/\(name): \(error)", cause: error)
         }
     }
 }

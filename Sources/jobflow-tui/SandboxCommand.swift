@@ -78,7 +78,7 @@ struct SandboxCommand: AsyncParsableCommand {
         do {
             url = try await sandbox.start(host: host, port: port)
         } catch {
-            throw CLIError("cannot start the sandbox on \(listen): \(error)")
+            throw CLIError("cannot start the sandbox on \(listen): \(error)", cause: error)
         }
         do {
             if let crds {
@@ -89,7 +89,7 @@ struct SandboxCommand: AsyncParsableCommand {
             for path in apply { try sandbox.apply(manifestsAt: path) }
         } catch {
             await sandbox.stop()
-            throw CLIError("\(error)")
+            throw CLIError(error)
         }
         let kubeconfig = kubeconfigPath ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("jobflow-sandbox-\(getpid()).kubeconfig").path

@@ -55,7 +55,7 @@ func loadConfiguration(_ selection: ConfigSelection) throws -> ClientConfigurati
     do {
         return try ConfigLoader.load(selection)
     } catch {
-        throw CLIError("\(error)")
+        throw CLIError(error)
     }
 }
 

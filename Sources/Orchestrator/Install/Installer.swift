@@ -18,7 +18,7 @@ public enum InstallManifests {
             do {
                 objects += try JSONValue.parseYAMLDocuments(file.text).filter { $0 != .null }
             } catch {
-                throw InstallError.badManifest(file: file.path, problem: "\(error)")
+                throw InstallError.badManifest(file: file.path, cause: error)
             }
         }
         guard namespace != defaultNamespace else { return objects }
@@ -79,14 +79,14 @@ public enum InstallManifests {
 
 /// What can go wrong installing, with the object it happened to.
 public enum InstallError: Error, CustomStringConvertible, Sendable {
-    case badManifest(file: String, problem: String)
+    case badManifest(file: String, cause: any Error & Sendable)
     case unknownKind(String)
-    case failed(object: String, action: String, cause: String)
+    case failed(object: String, action: String, cause: any Error & Sendable)
     case notEstablished(crd: String, waited: Duration)
 
     public var description: String {
         switch self {
-        case .badManifest(let file, let problem): return "embedded manifest \(file): \(problem)"
+        case .badManifest(let file, let cause): return "embedded manifest \(file): \(cause)"
         case .unknownKind(let kind): return "the installer does not know the kind \(kind)"
         case .failed(let object, let action, let cause): return "\(object): \(action) failed: \(cause)"
         case .notEstablished(let crd, let waited): return "\(crd) was not Established after \(waited)"
@@ -121,7 +121,7 @@ public struct Installer: Sendable {
             } catch let error as CancellationError {
                 throw error
             } catch {
-                throw InstallError.failed(object: display, action: "server-side apply", cause: "\(error)")
+                throw InstallError.failed(object: display, action: "server-side apply", cause: error)
             }
             report("\(display) serverside-applied")
             if resource == .customResourceDefinitions { crds.append(name) }
@@ -164,7 +164,7 @@ public struct Installer: Sendable {
                 report("\(quoted) deleted")
             } catch let error as KubeError {
                 guard case .api(let apiError) = error, apiError.isNotFound else {
-                    throw InstallError.failed(object: display, action: "delete", cause: "\(error)")
+                    throw InstallError.failed(object: display, action: "delete", cause: error)
                 }
                 report("\(quoted) not found")
             }

@@ -97,10 +97,10 @@ extension Operator {
             state.withLock { s in
                 let slot = owner.kind.memoryKey(key)
                 // Taken by the owner's next reconcile; bounded all the same.
-                if s.finishedAt.count >= 10_000, s.finishedAt[slot] == nil, let victim = s.finishedAt.keys.first {
-                    s.finishedAt.removeValue(forKey: victim)
+                if s.term.finishedAt.count >= 10_000, s.term.finishedAt[slot] == nil, let victim = s.term.finishedAt.keys.first {
+                    s.term.finishedAt.removeValue(forKey: victim)
                 }
-                s.finishedAt[slot] = now
+                s.term.finishedAt[slot] = now
             }
         } else if let old, configuration.skipIrrelevantUpdates,
                   ObservedJob(job: old, pods: []) == ObservedJob(job: job, pods: []) {

@@ -3,54 +3,27 @@ import JobFlowAPI
 import Kube
 import Logging
 
-/// The two reconcilers and the action executor.
+/// The reconciler (one, over an `OwnerKind`) and the action executor.
 extension Operator {
-    /// One JobFlow: cache snapshot → `FlowPlanner.plan` → actions in order.
-    func reconcileFlow(_ key: String) async throws -> ReconcileAction {
+    /// One JobFlow or DaemonJob: cache snapshot → its planner → actions in order.
+    func reconcile(_ key: String, as owner: OwnerKind) async throws -> ReconcileAction {
+        let slot = owner.kind.memoryKey(key)
         // Taken before the cache is read: a finish noted later wakes the next reconcile instead.
         let (started, finishedSince) = state.withLock { s -> (Duration, Duration?) in
             s.reconciles += 1
-            return (ticks.now(), s.finishedAt.removeValue(forKey: CustomKind.jobFlow.memoryKey(key)))
+            return (ticks.now(), s.term.finishedAt.removeValue(forKey: slot))
         }
-        guard let flow = caches.flows.store.object(forKey: key) else {
+        guard let object = owner.owners.store.object(forKey: key) else {
             // Deleted: the garbage collector removes its Jobs (ownerReferences, background).
-            forgetBatching(key: CustomKind.jobFlow.memoryKey(key))
+            forgetBatching(key: slot)
             return .awaitChange
         }
-        let namespace = flow[path: "metadata.namespace"]?.stringValue
-        let jobs = try await gatherJobs(owner: flow, namespace: namespace, primary: caches.flowJobs, other: caches.daemonJobJobs,
-                                        expected: FlowPlanner.expectedJobNames(flow: flow))
-        let pods = Operator.pods(of: jobs, in: caches.flowPods)
-        let templateCache = caches.templates.store.snapshot()
-        var templates: [String: JSONValue] = [:]
-        for name in Routing.templateNames(flow: flow) {
-            if let template = templateCache.object(namespace: namespace, name: name) { templates[name] = template }
-        }
-        let plan = FlowPlanner.plan(flow: flow, templates: templates, jobs: jobs, pods: pods, now: wallClock())
-        return try await perform(plan, on: flow, kind: .jobFlow, key: key, started: started,
-                                 finishedSince: finishedSince)
-    }
-
-    /// One DaemonJob: cache snapshot (with every node) → `DaemonJobPlanner.plan` → actions in order.
-    func reconcileDaemonJob(_ key: String) async throws -> ReconcileAction {
-        // Taken before the cache is read: a finish noted later wakes the next reconcile instead.
-        let (started, finishedSince) = state.withLock { s -> (Duration, Duration?) in
-            s.reconciles += 1
-            return (ticks.now(), s.finishedAt.removeValue(forKey: CustomKind.daemonJob.memoryKey(key)))
-        }
-        guard let daemonJob = caches.daemonJobs.store.object(forKey: key) else {
-            forgetBatching(key: CustomKind.daemonJob.memoryKey(key))
-            return .awaitChange
-        }
-        let namespace = daemonJob[path: "metadata.namespace"]?.stringValue
-        let nodes = caches.nodes.store.snapshot().sortedObjects
-        let jobs = try await gatherJobs(owner: daemonJob, namespace: namespace, primary: caches.daemonJobJobs, other: caches.flowJobs,
-                                        expected: DaemonJobPlanner.expectedJobNames(daemonJob: daemonJob, nodes: nodes))
-        let pods = Operator.pods(of: jobs, in: caches.daemonJobPods)
-        let plan = DaemonJobPlanner.plan(daemonJob: daemonJob, nodes: nodes, jobs: jobs, pods: pods, now: wallClock(),
-                                         pinning: configuration.pinning)
-        return try await perform(plan, on: daemonJob, kind: .daemonJob, key: key, started: started,
-                                 finishedSince: finishedSince)
+        let namespace = object[path: "metadata.namespace"]?.stringValue
+        let prepared = owner.prepare(object)
+        let jobs = try await gatherJobs(owner: object, namespace: namespace, primary: owner.jobs, other: owner.otherJobs,
+                                        expected: prepared.expectedJobNames)
+        let plan = prepared.plan(jobs, Operator.pods(of: jobs, in: owner.pods), wallClock())
+        return try await perform(plan, on: object, as: owner, key: key, started: started, finishedSince: finishedSince)
     }
 
     /// The owner's Jobs (controller-owner index) plus any Job with one of the `expected` names, in
@@ -62,8 +35,8 @@ extension Operator {
         var names = Set(jobs.compactMap { $0[path: "metadata.name"]?.stringValue })
         // Jobs the cache shows now need no expectation any more.
         state.withLock { s in
-            guard !s.createdJobs.isEmpty else { return }
-            for name in names { s.createdJobs[Store.key(namespace: namespace, name: name)] = nil }
+            guard !s.term.createdJobs.isEmpty else { return }
+            for name in names { s.term.createdJobs[Store.key(namespace: namespace, name: name)] = nil }
         }
         for name in expected where !names.contains(name) {
             let foreignKey = Store.key(namespace: namespace, name: name)
@@ -77,16 +50,16 @@ extension Operator {
                 names.insert(name)
                 continue
             }
-            guard state.withLock({ $0.foreignJobs[foreignKey] }) != nil else { continue }
+            guard state.withLock({ $0.term.foreignJobs[foreignKey] }) != nil else { continue }
             // A Job our label selector cannot see holds this name: look again.
             do {
                 let job = try await api.get(.jobs, namespace: namespace, name: name)
-                state.withLock { $0.foreignJobs[foreignKey] = job }
+                state.withLock { $0.term.foreignJobs[foreignKey] = job }
                 jobs.append(job)
                 names.insert(name)
             } catch let error as KubeError {
                 guard case .api(let apiError) = error, apiError.isNotFound else { throw error }
-                _ = state.withLock { $0.foreignJobs.removeValue(forKey: foreignKey) }
+                _ = state.withLock { $0.term.foreignJobs.removeValue(forKey: foreignKey) }
             }
         }
         return jobs
@@ -100,96 +73,126 @@ extension Operator {
         }
     }
 
+    /// One reconcile's performance of its plan: where it acts, and what it learns on the way.
+    struct Performance {
+        let owner: OwnerKind
+        let key: String
+        let namespace: String?
+        let name: String
+        let ownerUID: String?
+        let log: Logger
+        let started: Duration
+        /// When a Job of this owner was seen finishing, until the first create returns.
+        var finishedSince: Duration?
+        /// The object Events are recorded on: the last version written.
+        var involved: JSONValue
+        /// What the controller does next.
+        var result: ReconcileAction
+        /// When a held status write comes due.
+        let statusDue: Duration?
+    }
+
     /// Performs `plan`'s actions in order, stopping at the first failure (thrown: the controller
-    /// requeues with backoff). See docs/orchestrator.md for why the order matters.
+    /// requeues with backoff). See docs/orchestrator.md for why the order matters. Status writes
+    /// go through batching first (`StatusBatcher`).
     /// `finishedSince`: when a Job of this owner was seen finishing, if that is what woke this
     /// reconcile; the first create returning records the reaction latency.
-    func perform(_ plan: Plan, on object: JSONValue, kind: CustomKind, key: String,
+    func perform(_ plan: Plan, on object: JSONValue, as owner: OwnerKind, key: String,
                  started: Duration, finishedSince: Duration?) async throws -> ReconcileAction {
-        let resource = kind.resource
-        var finishedSince = finishedSince
-        let namespace = object[path: "metadata.namespace"]?.stringValue
-        let name = object[path: "metadata.name"]?.stringValue ?? ""
         var log = logger
-        log[metadataKey: kind == .jobFlow ? "flow.name" : "daemonjob.name"] = "\(key)"
-        let queue = state.withLock { kind == .jobFlow ? $0.queues?.flows : $0.queues?.daemonJobs }
+        log[metadataKey: owner.logKey] = "\(key)"
+        let queue = state.withLock { $0.queues.map(owner.queue) }
         let backlog = plan.actions.contains(where: \.isStatusWrite) ? (queue?.depth ?? 0) : 0
-        let (actions, statusDue) = batched(plan.actions, on: object, key: kind.memoryKey(key), backlog: backlog)
-        var result = statusDue.map { ReconcileAction.requeue(after: $0) } ?? .awaitChange
-        var involved = object
+        let (actions, statusDue) = batched(plan.actions, on: object, key: owner.kind.memoryKey(key), backlog: backlog)
+        var run = Performance(owner: owner, key: key, namespace: object[path: "metadata.namespace"]?.stringValue,
+                              name: object[path: "metadata.name"]?.stringValue ?? "", ownerUID: object[path: "metadata.uid"]?.stringValue,
+                              log: log, started: started, finishedSince: finishedSince, involved: object,
+                              result: statusDue.map { ReconcileAction.requeue(after: $0) } ?? .awaitChange, statusDue: statusDue)
         do {
             for action in actions {
                 log.debug("action", metadata: ["action": "\(action)"])
                 do {
                     switch action {
-                    case .writeStatus(let status, let resourceVersion):
-                        var updated = object
-                        updated["status"] = status
-                        updated[path: "metadata.resourceVersion"] = resourceVersion.map(JSONValue.string)
-                        let written = try await api.update(resource, namespace: namespace, object: updated, subresource: "status",
-                                                           options: WriteOptions(fieldManager: configuration.fieldManager))
-                        involved = written
-                        log.info("status written", metadata: ["state": "\(status["state"]?.stringValue ?? "?")",
-                                                              "progress": "\(status["progress"]?.stringValue ?? "?")"])
-                    case .createJob(let job):
-                        let jobName = job[path: "metadata.name"]?.stringValue ?? ""
-                        do {
-                            let sent = ticks.now()
-                            let created = try await api.create(.jobs, namespace: namespace, object: job,
-                                                               options: WriteOptions(fieldManager: configuration.fieldManager))
-                            if let since = finishedSince {
-                                recordReaction(since: since, started: started, sent: sent)
-                                finishedSince = nil
-                            }
-                            expectCreated(created, key: Store.key(namespace: namespace, name: jobName))
-                            log.info("job created", metadata: ["job.name": "\(jobName)"])
-                        } catch let error as KubeError {
-                            guard case .api(let apiError) = error, apiError.isAlreadyExists else { throw error }
-                            if try await isForeign(jobName: jobName, namespace: namespace, ownerUID: object[path: "metadata.uid"]?.stringValue) {
-                                log.warning("a Job with our name belongs to someone else", metadata: ["job.name": "\(jobName)"])
-                                result = .requeue(after: min(configuration.conflictRecheck, statusDue ?? configuration.conflictRecheck))
-                            }
-                        }
-                    case .deleteJob(let jobName, let uid):
-                        _ = state.withLock { $0.createdJobs.removeValue(forKey: Store.key(namespace: namespace, name: jobName)) }
-                        do {
-                            _ = try await api.delete(.jobs, namespace: namespace, name: jobName,
-                                                     options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid))
-                            log.info("job deleted", metadata: ["job.name": "\(jobName)", "job.uid": "\(uid)"])
-                        } catch let error as KubeError {
-                            // NotFound, or a Job of that name with another uid (precondition 409): ours is gone.
-                            guard case .api(let apiError) = error, apiError.isNotFound || apiError.isConflict else { throw error }
-                        }
+                    case .writeStatus(let status, let resourceVersion): try await writeStatus(status, resourceVersion: resourceVersion, of: object, &run)
+                    case .createJob(let job): try await createJob(job, &run)
+                    case .deleteJob(let jobName, let uid): try await deleteJob(jobName, uid: uid, run)
                     case .recordEvent(let event):
-                        recorder.record(involved, type: event.type == .warning ? .warning : .normal, reason: event.reason.rawValue, message: event.message)
-                    case .removeAnnotation(let annotation, let expectedValue):
-                        let path = "/metadata/annotations/" + Operator.escapePointer(annotation)
-                        let patch: JSONValue = .array([
-                            ["op": "test", "path": .string(path), "value": .string(expectedValue)],
-                            ["op": "remove", "path": .string(path)],
-                        ])
-                        _ = try await api.patch(resource, namespace: namespace, name: name, patch: .json(patch), subresource: nil,
-                                                options: PatchOptions(fieldManager: configuration.fieldManager))
-                        log.info("request annotation removed", metadata: ["annotation": "\(annotation)", "value": "\(expectedValue)"])
+                        recorder.record(run.involved, type: event.type == .warning ? .warning : .normal, reason: event.reason.rawValue, message: event.message)
+                    case .removeAnnotation(let annotation, let expectedValue): try await removeAnnotation(annotation, expectedValue: expectedValue, run)
                     }
                 } catch let error as CancellationError {
                     throw error
                 } catch {
-                    var conflict = false
-                    if let kube = error as? KubeError, case .api(let apiError) = kube { conflict = apiError.isConflict }
-                    throw OperatorError.actionFailed(action: action.description, object: "\(kind) \(key)", cause: "\(error)",
-                                                     isConflict: conflict)
+                    throw OperatorError.actionFailed(action: action.description, object: "\(owner.kind) \(key)", cause: error)
                 }
             }
         } catch {
             // The reaction this reconcile was woken for is still to come: the retry records it.
-            if let since = finishedSince {
-                let slot = kind.memoryKey(key)
-                state.withLock { s in if s.finishedAt[slot] == nil { s.finishedAt[slot] = since } }
+            if let since = run.finishedSince {
+                let slot = owner.kind.memoryKey(key)
+                state.withLock { s in if s.term.finishedAt[slot] == nil { s.term.finishedAt[slot] = since } }
             }
             throw error
         }
-        return result
+        return run.result
+    }
+
+    /// Replaces the status through the status subresource, the cached resourceVersion as precondition.
+    private func writeStatus(_ status: JSONValue, resourceVersion: String?, of object: JSONValue, _ run: inout Performance) async throws {
+        var updated = object
+        updated["status"] = status
+        updated[path: "metadata.resourceVersion"] = resourceVersion.map(JSONValue.string)
+        run.involved = try await api.update(run.owner.kind.resource, namespace: run.namespace, object: updated, subresource: "status",
+                                            options: WriteOptions(fieldManager: configuration.fieldManager))
+        run.log.info("status written", metadata: ["state": "\(status["state"]?.stringValue ?? "?")",
+                                                  "progress": "\(status["progress"]?.stringValue ?? "?")"])
+    }
+
+    /// Creates a Job; AlreadyExists is our own Job not yet cached, or someone else's (then the
+    /// planner sees the conflict after a recheck).
+    private func createJob(_ job: JSONValue, _ run: inout Performance) async throws {
+        let jobName = job[path: "metadata.name"]?.stringValue ?? ""
+        do {
+            let sent = ticks.now()
+            let created = try await api.create(.jobs, namespace: run.namespace, object: job, options: WriteOptions(fieldManager: configuration.fieldManager))
+            if let since = run.finishedSince {
+                recordReaction(since: since, started: run.started, sent: sent)
+                run.finishedSince = nil
+            }
+            expectCreated(created, key: Store.key(namespace: run.namespace, name: jobName))
+            run.log.info("job created", metadata: ["job.name": "\(jobName)"])
+        } catch let error as KubeError {
+            guard case .api(let apiError) = error, apiError.isAlreadyExists else { throw error }
+            if try await isForeign(jobName: jobName, namespace: run.namespace, ownerUID: run.ownerUID) {
+                run.log.warning("a Job with our name belongs to someone else", metadata: ["job.name": "\(jobName)"])
+                run.result = .requeue(after: min(configuration.conflictRecheck, run.statusDue ?? configuration.conflictRecheck))
+            }
+        }
+    }
+
+    /// Deletes a Job (Background propagation, uid precondition); already gone is done.
+    private func deleteJob(_ jobName: String, uid: String, _ run: Performance) async throws {
+        _ = state.withLock { $0.term.createdJobs.removeValue(forKey: Store.key(namespace: run.namespace, name: jobName)) }
+        do {
+            _ = try await api.delete(.jobs, namespace: run.namespace, name: jobName,
+                                     options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid))
+            run.log.info("job deleted", metadata: ["job.name": "\(jobName)", "job.uid": "\(uid)"])
+        } catch let error as KubeError {
+            // NotFound, or a Job of that name with another uid (precondition 409): ours is gone.
+            guard case .api(let apiError) = error, apiError.isNotFound || apiError.isConflict else { throw error }
+        }
+    }
+
+    /// Removes a request annotation only if it still has the value carried out (JSON patch `test`).
+    private func removeAnnotation(_ annotation: String, expectedValue: String, _ run: Performance) async throws {
+        let path = "/metadata/annotations/" + Operator.escapePointer(annotation)
+        let patch: JSONValue = .array([
+            ["op": "test", "path": .string(path), "value": .string(expectedValue)],
+            ["op": "remove", "path": .string(path)],
+        ])
+        _ = try await api.patch(run.owner.kind.resource, namespace: run.namespace, name: run.name, patch: .json(patch), subresource: nil,
+                                options: PatchOptions(fieldManager: configuration.fieldManager))
+        run.log.info("request annotation removed", metadata: ["annotation": "\(annotation)", "value": "\(expectedValue)"])
     }
 
     /// Remembers a Job just created until the cache shows it (controller "expectations").
@@ -197,8 +200,8 @@ extension Operator {
         let now = ticks.now()
         state.withLock { s in
             // Entries the cache never confirmed (the Job was deleted at once, a watch gap) expire.
-            if s.createdJobs.count >= 256 { s.createdJobs = s.createdJobs.filter { now - $0.value.at < .seconds(60) } }
-            s.createdJobs[key] = (OperatorCaches.jobTransform(job), now)
+            if s.term.createdJobs.count >= 256 { s.term.createdJobs = s.term.createdJobs.filter { now - $0.value.at < .seconds(60) } }
+            s.term.createdJobs[key] = (OperatorCaches.jobTransform(job), now)
         }
     }
 
@@ -208,7 +211,7 @@ extension Operator {
     /// kept (the next reconcile clears it), so a reconcile in between still sees the Job.
     func isEchoOfOwnCreate(_ job: JSONValue) -> Bool {
         let key = Store.key(namespace: job[path: "metadata.namespace"]?.stringValue, name: job[path: "metadata.name"]?.stringValue ?? "")
-        guard let created = state.withLock({ $0.createdJobs[key]?.job }),
+        guard let created = state.withLock({ $0.term.createdJobs[key]?.job }),
               created[path: "metadata.uid"] == job[path: "metadata.uid"] else { return false }
         return ObservedJob(job: created, pods: []) == ObservedJob(job: job, pods: [])
     }
@@ -217,9 +220,9 @@ extension Operator {
     private func createdJob(_ key: String) -> JSONValue? {
         let now = ticks.now()
         return state.withLock { s in
-            guard let entry = s.createdJobs[key] else { return nil }
+            guard let entry = s.term.createdJobs[key] else { return nil }
             guard now - entry.at < .seconds(60) else {
-                s.createdJobs[key] = nil
+                s.term.createdJobs[key] = nil
                 return nil
             }
             return entry.job
@@ -240,10 +243,10 @@ extension Operator {
         guard controller?["uid"]?.stringValue != ownerUID else { return false }
         let key = Store.key(namespace: namespace, name: jobName)
         state.withLock { s in
-            if s.foreignJobs.count >= 1000, s.foreignJobs[key] == nil, let victim = s.foreignJobs.keys.first {
-                s.foreignJobs.removeValue(forKey: victim)
+            if s.term.foreignJobs.count >= 1000, s.term.foreignJobs[key] == nil, let victim = s.term.foreignJobs.keys.first {
+                s.term.foreignJobs.removeValue(forKey: victim)
             }
-            s.foreignJobs[key] = job
+            s.term.foreignJobs[key] = job
         }
         return true
     }

@@ -44,6 +44,15 @@ public final class Operator: Sendable {
         var elector: LeaderElector?
         var reconciles = 0
         var failures = 0
+        /// What the controllers remember per object during one leadership term.
+        var term: TermMemory
+    }
+
+    /// Memory kept per object key between reconciles, valid for one leadership term only: a new
+    /// term starts with a fresh one (docs/operator.md, "Leadership terms"). Another replica may
+    /// have led in between: its writes made every remembered expectation, batch hold and Event
+    /// record stale, and only the cluster's state (level-based) is trusted at the start of a term.
+    struct TermMemory {
         /// Owner key → when a Job of it was seen finishing (on `ticks`), for `reactionLatency`;
         /// the owner's next reconcile takes it.
         var finishedAt: [String: Duration] = [:]
@@ -52,15 +61,19 @@ public final class Operator: Sendable {
         /// Jobs this replica created that its cache has not shown yet (`namespace/name` → the
         /// created Job, projected, and when), so a reconcile in between does not create them again.
         var createdJobs: [String: (job: JSONValue, at: Duration)] = [:]
-        /// `Kind/namespace/name` → when its status was last written (on `ticks`), for batching.
-        var lastStatusWrite: [String: Duration] = [:]
-        /// `Kind/namespace/name` → when a progress-only change not yet written was first planned:
-        /// the write is due one batch period later (batching).
-        var statusPendingSince: [String: Duration] = [:]
-        /// Events recorded while the status that explains them is held back, by `Kind/namespace/name`.
-        var eventsAheadOfStatus: [String: Set<EventRecord>] = [:]
+        /// Status-write batching and the Events sent ahead of a held status.
+        var batcher: StatusBatcher
+
+        init(configuration: OperatorConfiguration) {
+            batcher = StatusBatcher(period: configuration.statusBatchPeriod, maxDelay: configuration.statusMaxDelay)
+        }
+
+        /// True when nothing is remembered.
+        var isEmpty: Bool { finishedAt.isEmpty && foreignJobs.isEmpty && createdJobs.isEmpty && batcher.isEmpty }
     }
-    let state = Mutex(State())
+    let state: Mutex<State>
+    /// The two kinds this operator reconciles, each over its own caches.
+    let owners: (flows: OwnerKind, daemonJobs: OwnerKind)
 
     /// An operator over `api`; `clock` drives queues, backoff and election, `wallClock` gives the
     /// planners' `now` and the timestamps written. Events go through `eventAPI`, by default
@@ -76,10 +89,12 @@ public final class Operator: Sendable {
         self.clock = clock
         self.wallClock = wallClock
         self.ticks = Ticks(clock)
+        self.state = Mutex(State(term: TermMemory(configuration: configuration)))
         var logger = logger
         logger[metadataKey: "operator.identity"] = "\(configuration.identity)"
         self.logger = logger
         self.caches = OperatorCaches(api: api, namespace: configuration.namespace, clock: clock, logger: logger)
+        self.owners = (OwnerKind.jobFlows(caches), OwnerKind.daemonJobs(caches, pinning: configuration.pinning))
         self.recorder = EventRecorder(api: eventAPI ?? api.pacedSeparately(), configuration: .init(component: "jobflow-operator", instance: configuration.identity),
                                       clock: clock, wallClock: wallClock, logger: logger)
         registerHandlers()
@@ -226,12 +241,13 @@ public final class Operator: Sendable {
         var daemonLog = logger
         daemonLog[metadataKey: "controller"] = "daemonjob"
         let flows = Controller(queue: flowQueue, workers: configuration.workers, clock: clock, name: "jobflow", logger: flowLog,
-                               errorPolicy: errorPolicy(flowLog), priority: configuration.workerPriority) { [self] key in try await self.reconcileFlow(key) }
+                               errorPolicy: errorPolicy(flowLog), priority: configuration.workerPriority) { [self] key in try await self.reconcile(key, as: owners.flows) }
         let daemons = Controller(queue: daemonQueue, workers: configuration.workers, clock: clock, name: "daemonjob", logger: daemonLog,
-                                 errorPolicy: errorPolicy(daemonLog), priority: configuration.workerPriority) { [self] key in try await self.reconcileDaemonJob(key) }
+                                 errorPolicy: errorPolicy(daemonLog), priority: configuration.workerPriority) { [self] key in try await self.reconcile(key, as: owners.daemonJobs) }
         let task = Task { [self] in
             // Reconcile nothing before every cache has listed once: absence would mean nothing.
             guard await caches.waitForSync() else { return }
+            beginTerm()
             state.withLock { $0.queues = Queues(flows: flowQueue, daemonJobs: daemonQueue) }
             metrics.leader.record(1)
             for key in caches.flows.store.snapshot().keys { flowQueue.add(key) }
@@ -248,11 +264,29 @@ public final class Operator: Sendable {
         }
     }
 
+    /// Starts a leadership term with nothing remembered from an earlier one.
+    func beginTerm() {
+        let configuration = self.configuration
+        state.withLock { $0.term = TermMemory(configuration: configuration) }
+    }
+
+    /// Status-write batching for `key` (`Kind/namespace/name`): what to perform now, and when to
+    /// come back for a status write held back (see `StatusBatcher`).
+    func batched(_ actions: [Action], on object: JSONValue, key: String, backlog: Int) -> (actions: [Action], retryAfter: Duration?) {
+        let now = ticks.now()
+        return state.withLock { $0.term.batcher.filter(actions, stored: object["status"], key: key, now: now, backlog: backlog) }
+    }
+
+    /// Forgets the batching memory of a deleted object.
+    func forgetBatching(key: String) {
+        state.withLock { $0.term.batcher.forget(key) }
+    }
+
     private func errorPolicy(_ log: Logger) -> Controller.ErrorPolicy {
         { [self] error, key in
             if error is CancellationError { return .awaitChange }
             state.withLock { $0.failures += 1 }
-            if case OperatorError.actionFailed(_, _, _, isConflict: true) = error {
+            if let failure = error as? OperatorError, failure.isConflict {
                 log.info("stale cache (409); retrying with backoff", metadata: ["key": "\(key)", "error": "\(error)"])
             } else {
                 log.warning("reconcile failed; retrying with backoff", metadata: ["key": "\(key)", "error": "\(error)"])

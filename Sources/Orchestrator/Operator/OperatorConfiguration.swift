@@ -94,13 +94,26 @@ public struct WatchProblem: Sendable, Hashable {
 
 /// Errors of the operator's I/O.
 public enum OperatorError: Error, Sendable, CustomStringConvertible {
-    /// An action of a plan failed; the rest of the plan was not performed. `isConflict`: a 409
-    /// (a stale cache lost a precondition), expected now and then and retried.
-    case actionFailed(action: String, object: String, cause: String, isConflict: Bool)
+    /// An action of a plan failed; the rest of the plan was not performed. The cause is kept as
+    /// thrown (usually a `KubeError`).
+    case actionFailed(action: String, object: String, cause: any Error & Sendable)
 
     public var description: String {
         switch self {
-        case .actionFailed(let action, let object, let cause, _): return "\(object): \(action) failed: \(cause)"
+        case .actionFailed(let action, let object, let cause): return "\(object): \(action) failed: \(cause)"
         }
+    }
+
+    /// The error the action failed with.
+    public var cause: any Error & Sendable {
+        switch self {
+        case .actionFailed(_, _, let cause): return cause
+        }
+    }
+
+    /// A 409 from the API server: a stale cache lost a precondition; expected now and then and retried.
+    public var isConflict: Bool {
+        if let kube = cause as? KubeError, case .api(let apiError) = kube { return apiError.isConflict }
+        return false
     }
 }
