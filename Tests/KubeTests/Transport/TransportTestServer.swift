@@ -57,9 +57,13 @@ final class TransportTestServer {
     }
 
     /// Polls the stats until `condition` holds (at most ~10 s); returns the last stats.
+    /// Polls the server's stats until `condition` holds; gives up after 60 s (only a bound: a
+    /// loaded machine, such as a CI runner building in parallel, can take seconds to schedule the
+    /// server's thread that notices a closed connection).
     func waitForStats(_ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
         var stats: [String: Any] = [:]
-        for _ in 0..<200 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             stats = try await self.stats()
             if condition(stats) { return stats }
             try await Task.sleep(for: .milliseconds(50))
