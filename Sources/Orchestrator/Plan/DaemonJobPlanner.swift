@@ -71,7 +71,8 @@ public enum DaemonJobPlanner {
         let preObserved = PlanSupport.withCurrentJobs(units, observed: observed, ownerUID: owner.uid, now: nowString)
         var requestUnits = preObserved
         let subject = RequestSubject(kind: .daemonJob, units: order.map { n in
-            RequestSubject.Unit(name: n, phase: preObserved[n]?.phase ?? .waiting, reason: preObserved[n]?.reason)
+            RequestSubject.Unit(name: n, phase: preObserved[n]?.phase ?? .waiting, reason: preObserved[n]?.reason,
+                                attempts: preObserved[n]?.attempts ?? 0)
         })
         let requests = PlanSupport.handleRequests(annotations: annotations, stored: stored.handledRequests, units: &requestUnits,
                                                   subject: subject, now: nowString)
@@ -80,67 +81,16 @@ public enum DaemonJobPlanner {
         if requests.retried { cancelledAll = false }
         if requests.cancelAll { cancelledAll = true }
 
-        var events = requests.events
-        var deletes: [Action] = []
-        var creates: [Action] = []
-        var renderWarnings = Set<String>()  // one event per distinct warning, not one per node
+        let context = NodeContext(spec: spec, owner: owner, observed: observed, clusterNodes: Set(clusterNodes.keys), eligible: eligibleSet,
+                                  skipReasons: skipReasons, valid: valid, terminating: terminating, cancelledAll: cancelledAll,
+                                  pinning: pinning, now: nowString)
+        var outcome = NodeOutcome(events: requests.events)
         for name in order {
-            guard var unit = units[name] else { continue }
-            let before = storedByNode[name]
-            let present = clusterNodes[name] != nil
-            if let job = observed[unit.jobName],
-               PlanSupport.settleForeignOrOlder(job, into: &unit, ownerUID: owner.uid, stored: before, events: &events, deletes: &deletes) {
-                // A Job that is not ours, or one of an older attempt: settled there.
-            } else if let job = observed[unit.jobName] {
-                if unit.phase == .cancelled || (unit.phase == .failed && unit.reason == .nodeLost) {
-                    if !job.phase.isFinished, !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
-                } else {
-                    events += PlanSupport.observe(job, into: &unit, stored: before?.phase, now: nowString)
-                    if !present, !unit.phase.isFinished {
-                        unit.phase = .running  // so that `vanished` applies
-                        events += PlanSupport.vanished(&unit, reason: .nodeLost, now: nowString)
-                        unit.message = "node \(name) left the cluster before its Job finished"
-                        if !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
-                    }
-                }
-            } else if unit.phase == .cancelled {
-                // Stays cancelled until retried.
-            } else if unit.jobUID != nil {
-                events += PlanSupport.vanished(&unit, reason: present ? .jobDeleted : .nodeLost, now: nowString)
-                if !present, unit.reason == .nodeLost { unit.message = "node \(name) left the cluster before its Job finished" }
-            } else if !present {
-                unit.phase = .failed
-                unit.reason = .nodeLost
-                unit.message = "node \(name) left the cluster before its Job started"
-            } else if !valid {
-                FlowPlanner.setWaiting(&unit, .flowInvalid, "not started: the spec is invalid")
-            } else if terminating {
-                FlowPlanner.setWaiting(&unit, .flowTerminating, "not started: the DaemonJob is being deleted")
-            } else if cancelledAll {
-                unit.phase = .cancelled
-                unit.reason = .flowCancelled
-                unit.message = "not started: the DaemonJob was cancelled"
-            } else if eligibleSet.contains(name) {
-                let attempt = max(unit.attempts, 1)
-                let rendered = JobRenderer.render(node: name, of: spec, owner: owner, attempt: attempt, pinning: pinning)
-                creates.append(.createJob(rendered.job))
-                let firstTime = !(before?.reason == .creating && before?.attempts == attempt)
-                unit.attempts = attempt
-                unit.phase = .pending
-                unit.reason = .creating
-                unit.message = nil
-                if firstTime {
-                    events.append(EventRecord(.normal, EventReason.jobCreated, "created Job \(unit.jobName) for node \(name) (attempt \(attempt))"))
-                    renderWarnings.formUnion(rendered.warnings)
-                }
-            } else {
-                // Retried on a node that is no longer eligible.
-                // Present and not eligible, so the eligibility check gave a reason.
-                let reason = skipReasons[name] ?? .unknown("")
-                FlowPlanner.setWaiting(&unit, .nodeNotEligible(reason), "not started: node is not eligible now")
-            }
-            units[name] = unit
+            guard let unit = units[name] else { continue }
+            units[name] = decide(node: name, unit, before: storedByNode[name], context, &outcome)
         }
+        var events = outcome.events
+        let (deletes, creates, renderWarnings) = (outcome.deletes, outcome.creates, outcome.renderWarnings)
 
         events += renderWarnings.sorted().map { EventRecord(.warning, EventReason.restartPolicyOverridden, "template: \($0)") }
         var status = DaemonJobStatus()

@@ -51,7 +51,7 @@ public enum FlowPlanner {
         var requestUnits = preObserved
         let subject = RequestSubject(kind: .jobFlow, units: entries.map { e in
             RequestSubject.Unit(name: e.name, phase: preObserved[e.name]?.phase ?? .waiting, reason: preObserved[e.name]?.reason,
-                                dependencies: e.dependencies)
+                                dependencies: e.dependencies, attempts: preObserved[e.name]?.attempts ?? 0)
         }, failurePolicy: spec.failurePolicy)
         let requests = PlanSupport.handleRequests(annotations: annotations, stored: stored.handledRequests, units: &requestUnits,
                                                   subject: subject, now: nowString)
@@ -64,102 +64,43 @@ public enum FlowPlanner {
         // FailFast looks at the whole flow, not only at entries earlier in the order.
         let failedName = entries.first { requestUnits[$0.name]?.phase == .failed }?.name
 
-        var events = requests.events
-        var deletes: [Action] = []
-        var creates: [Action] = []
-        var phases: [String: EntryPhase] = [:]
-        var skipRoots: [String: (name: String, phase: EntryPhase)] = [:]
+        let context = EntryContext(spec: spec, owner: owner, observed: observed, templates: templates, valid: valid,
+                                   terminating: terminating, cancelledFlow: cancelledFlow, failedName: failedName, now: nowString)
+        var outcome = Outcome(events: requests.events)
         let entryByName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-
         for name in order {
-            guard let entry = entryByName[name], var unit = units[name] else { continue }
-            let before = storedByName[name]
-            if let job = observed[unit.jobName],
-               PlanSupport.settleForeignOrOlder(job, into: &unit, ownerUID: owner.uid, stored: before, events: &events, deletes: &deletes) {
-                // A Job that is not ours, or one of an older attempt: settled there.
-            } else if let job = observed[unit.jobName] {
-                if unit.phase == .cancelled {
-                    if !job.phase.isFinished, !job.isDeleting { deletes.append(.deleteJob(name: job.name, uid: job.uid)) }
-                } else {
-                    events += PlanSupport.observe(job, into: &unit, stored: before?.phase, now: nowString)
-                }
-            } else if unit.phase == .cancelled {
-                // Stays cancelled until retried.
-            } else if unit.jobUID != nil {
-                events += PlanSupport.vanished(&unit, reason: .jobDeleted, now: nowString)
-            } else if !valid {
-                // Nothing starts in an invalid flow, so "waiting for job1" would promise what never comes.
-                setWaiting(&unit, .flowInvalid, "not started: the spec is invalid")
-            } else {
-                let readiness = Readiness.of(dependencies: entry.dependencies, phases: phases, skipRoots: skipRoots)
-                switch readiness {
-                case .skipped(let upstream, let upstreamPhase, let via):
-                    unit.phase = .skipped
-                    unit.reason = upstreamPhase == .cancelled ? .upstreamCancelled : .upstreamFailed
-                    let what = upstreamPhase == .cancelled ? "was cancelled" : (upstreamPhase == .skipped ? "was skipped" : "failed")
-                    unit.message = "\(upstream) \(what)" + (via.map { " (via \($0))" } ?? "")
-                    skipRoots[name] = (upstream, upstreamPhase)
-                case .waiting(let on):
-                    unit.phase = .waiting
-                    unit.reason = .waitingForDependencies
-                    unit.message = "waiting for " + on.joined(separator: ", ")
-                case .ready:
-                    if terminating {
-                        setWaiting(&unit, .flowTerminating, "not started: the JobFlow is being deleted")
-                    } else if cancelledFlow {
-                        unit.phase = .cancelled
-                        unit.reason = .flowCancelled
-                        unit.message = "not started: the flow was cancelled"
-                    } else if spec.failurePolicy == .failFast, let failed = failedName {
-                        unit.phase = .skipped
-                        unit.reason = .failFast
-                        unit.message = "not started: \(failed) failed and failurePolicy is FailFast"
-                        skipRoots[name] = (failed, .failed)
-                    } else {
-                        switch resolveTemplate(entry, templates: templates) {
-                        case .failure(let reason, let message):
-                            setWaiting(&unit, reason, message)
-                            if before?.reason != reason {
-                                events.append(EventRecord(.warning, reason == .templateNotFound ? .templateMissing : .invalidTemplate, "\(name): \(message)"))
-                            }
-                        case .success(let jobSpec):
-                            let attempt = max(unit.attempts, 1)
-                            let rendered = JobRenderer.render(flowEntry: entry, of: spec, owner: owner, jobSpec: jobSpec, attempt: attempt)
-                            creates.append(.createJob(rendered.job))
-                            let firstTime = !(before?.reason == .creating && before?.attempts == attempt)
-                            unit.attempts = attempt
-                            unit.phase = .pending
-                            unit.reason = .creating
-                            unit.message = nil
-                            if firstTime {
-                                events.append(EventRecord(.normal, EventReason.jobCreated, "created Job \(unit.jobName) for \(name) (attempt \(attempt))"))
-                                events += rendered.warnings.map { EventRecord(.warning, EventReason.restartPolicyOverridden, "\(name): \($0)") }
-                            }
-                        }
-                    }
-                }
-            }
-            phases[name] = unit.phase
-            units[name] = unit
+            guard let entry = entryByName[name], let unit = units[name] else { continue }
+            units[name] = decide(entry, unit, before: storedByName[name], context, &outcome)
         }
+        var events = outcome.events
 
         var status = JobFlowStatus()
         status.jobs = entries.compactMap { units[$0.name] }
         status.handledRequests = requests.records
         status.cancelled = cancelledFlow
-        let entryJobNames = Set(status.jobs.map(\.jobName))
-        status.orphanedJobs = observed.values.filter { $0.controllerUID == owner.uid && !entryJobNames.contains($0.name) }
-            .sorted { $0.name < $1.name }
-            .map { OrphanedJob(jobName: $0.name, entry: $0.labels[Keys.flowLabel] ?? "", phase: $0.phase) }
-        let storedOrphans = Set(stored.orphanedJobs.map(\.jobName))
-        for orphan in status.orphanedJobs where !storedOrphans.contains(orphan.jobName) {
-            events.append(EventRecord(.normal, EventReason.orphanedJob,
-                                      "Job \(orphan.jobName) belongs to entry \(DNSName.quoted(orphan.entry)), which is no longer in the spec; it is left to finish and is deleted with the JobFlow"))
-        }
+        status.orphanedJobs = orphans(of: status.jobs, observed: observed, ownerUID: owner.uid)
+        events += orphanEvents(status.orphanedJobs, stored: stored.orphanedJobs)
         finish(&status, stored: stored, valid: valid, errors: errors, terminating: terminating, generation: generation,
                now: nowString, events: &events)
         return PlanSupport.assemble(stored: storedJSON, status: status.json, resourceVersion: flow[path: "metadata.resourceVersion"]?.stringValue,
-                                    deletes: deletes, creates: creates, events: events, removals: requests.removals)
+                                    deletes: outcome.deletes, creates: outcome.creates, events: events, removals: requests.removals)
+    }
+
+    /// Jobs the flow owns whose entry is no longer in the spec (removed or renamed).
+    static func orphans(of entries: [EntryStatus], observed: [String: ObservedJob], ownerUID: String) -> [OrphanedJob] {
+        let entryJobNames = Set(entries.map(\.jobName))
+        return observed.values.filter { $0.controllerUID == ownerUID && !entryJobNames.contains($0.name) }
+            .sorted { $0.name < $1.name }
+            .map { OrphanedJob(jobName: $0.name, entry: $0.labels[Keys.flowLabel] ?? "", phase: $0.phase) }
+    }
+
+    /// One Event per newly orphaned Job.
+    static func orphanEvents(_ orphans: [OrphanedJob], stored: [OrphanedJob]) -> [EventRecord] {
+        let known = Set(stored.map(\.jobName))
+        return orphans.filter { !known.contains($0.jobName) }.map { orphan in
+            EventRecord(.normal, .orphanedJob,
+                        "Job \(orphan.jobName) belongs to entry \(DNSName.quoted(orphan.entry)), which is no longer in the spec; it is left to finish and is deleted with the JobFlow")
+        }
     }
 
     static func setWaiting(_ unit: inout EntryStatus, _ reason: EntryReason, _ message: String) {
