@@ -94,14 +94,9 @@ extension DaemonJobPlanner {
 
     /// Renders and creates the node's Job; the create is reported once per attempt.
     static func start(node name: String, _ unit: inout EntryStatus, before: EntryStatus?, _ c: NodeContext, _ outcome: inout NodeOutcome) {
-        let attempt = max(unit.attempts, 1)
+        let (attempt, firstTime) = PlanSupport.beginAttempt(&unit, before: before)
         let rendered = JobRenderer.render(node: name, of: c.spec, owner: c.owner, attempt: attempt, pinning: c.pinning)
         outcome.creates.append(.createJob(rendered.job))
-        let firstTime = !(before?.reason == .creating && before?.attempts == attempt)
-        unit.attempts = attempt
-        unit.phase = .pending
-        unit.reason = .creating
-        unit.message = nil
         if firstTime {
             outcome.events.append(EventRecord(.normal, .jobCreated, "created Job \(unit.jobName) for node \(name) (attempt \(attempt))"))
             outcome.renderWarnings.formUnion(rendered.warnings)

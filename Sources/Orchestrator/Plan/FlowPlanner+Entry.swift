@@ -109,14 +109,9 @@ extension FlowPlanner {
                 outcome.events.append(EventRecord(.warning, reason == .templateNotFound ? .templateMissing : .invalidTemplate, "\(entry.name): \(message)"))
             }
         case .success(let jobSpec):
-            let attempt = max(unit.attempts, 1)
+            let (attempt, firstTime) = PlanSupport.beginAttempt(&unit, before: before)
             let rendered = JobRenderer.render(flowEntry: entry, of: c.spec, owner: c.owner, jobSpec: jobSpec, attempt: attempt)
             outcome.creates.append(.createJob(rendered.job))
-            let firstTime = !(before?.reason == .creating && before?.attempts == attempt)
-            unit.attempts = attempt
-            unit.phase = .pending
-            unit.reason = .creating
-            unit.message = nil
             if firstTime {
                 outcome.events.append(EventRecord(.normal, .jobCreated, "created Job \(unit.jobName) for \(entry.name) (attempt \(attempt))"))
                 outcome.events += rendered.warnings.map { EventRecord(.warning, .restartPolicyOverridden, "\(entry.name): \($0)") }

@@ -161,6 +161,19 @@ enum PlanSupport {
                             unit.message ?? "\(unit.name): \(reason)")]
     }
 
+    /// Marks `unit` as creating the Job of its current attempt (1 for a first run). `isNew` is
+    /// true unless the stored status already said Creating for this attempt: a create that is
+    /// planned again (the cache has not shown the Job yet) is reported once, on the transition.
+    static func beginAttempt(_ unit: inout EntryStatus, before: EntryStatus?) -> (attempt: Int, isNew: Bool) {
+        let attempt = max(unit.attempts, 1)
+        let isNew = !(before?.reason == .creating && before?.attempts == attempt)
+        unit.attempts = attempt
+        unit.phase = .pending
+        unit.reason = .creating
+        unit.message = nil
+        return (attempt, isNew)
+    }
+
     /// The Valid, Progressing and Complete conditions for `state`.
     static func conditions(state: FlowState, invalid: [Finding], stored: [StatusCondition], generation: Int64?, now: String) -> [StatusCondition] {
         let valid = invalid.isEmpty
