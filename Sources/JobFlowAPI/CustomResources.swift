@@ -31,6 +31,8 @@ public enum CustomKind: String, Sendable, Hashable, CaseIterable {
 
     /// What one unit of a request is called: a flow entry or a node (JobTemplates take none).
     public var unitNoun: String { self == .daemonJob ? "node" : "flow entry" }
+    /// `unitNoun`, plural.
+    public var unitNounPlural: String { self == .daemonJob ? "nodes" : "flow entries" }
 }
 
 /// The project's custom resources (api.practice.com/v1alpha1), as `Resource` descriptors.

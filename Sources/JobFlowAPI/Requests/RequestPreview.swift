@@ -70,19 +70,20 @@ public struct RequestPreview: Sendable, Hashable {
         self.order = subject.units.map(\.name)
         self.targets = targets
         let noun = subject.kind.unitNoun
+        let nouns = subject.kind.unitNounPlural
         let byName = Dictionary(subject.units.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         func label(_ name: String) -> String { subject.kind == .daemonJob ? "node \(name)" : name }
         var chosen = Set<String>()
         for name in targets.names {
             guard let unit = byName[name] else {
-                refusals.append(Refusal(name: name, why: "no \(noun) named \(DNSName.quoted(name))", rule: "names must be \(noun)s of this \(subject.kind.rawValue)"))
+                refusals.append(Refusal(name: name, why: "no \(noun) named \(DNSName.quoted(name))", rule: "names must be \(nouns) of this \(subject.kind.rawValue)"))
                 continue
             }
             let why = "\(label(name)) is \(unit.phase.rawValue)"
             switch kind {
             case .cancel:
                 if unit.phase.isCancellable { chosen.insert(name) } else {
-                    refusals.append(Refusal(name: name, why: why, rule: "only Waiting, Pending or Running \(noun)s are cancelled"))
+                    refusals.append(Refusal(name: name, why: why, rule: "only Waiting, Pending or Running \(nouns) are cancelled"))
                 }
             case .retry:
                 if unit.phase.isRetryable {
@@ -97,7 +98,7 @@ public struct RequestPreview: Sendable, Hashable {
                         chosen.formUnion(causes)
                     }
                 } else {
-                    refusals.append(Refusal(name: name, why: why, rule: "only Failed, Cancelled or Skipped \(noun)s are retried"))
+                    refusals.append(Refusal(name: name, why: why, rule: "only Failed, Cancelled or Skipped \(nouns) are retried"))
                 }
             }
         }
