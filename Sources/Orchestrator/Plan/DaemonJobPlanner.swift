@@ -25,15 +25,21 @@ public enum DaemonJobPlanner {
     ///   - pinning: how Jobs are tied to their node.
     public static func plan(daemonJob: JSONValue, nodes: [JSONValue], jobs: [JSONValue], pods: [JSONValue], now: Date,
                             pinning: NodePinning = .nodeAffinity) -> Plan {
-        let nowString = KubeTimestamp.time(now)
-        let owner = Owner(object: daemonJob)
-        let storedJSON = daemonJob["status"]
-        let stored = DaemonJobStatus(json: storedJSON)
-        let generation = daemonJob[path: "metadata.generation"]?.intValue
-        let annotations = (daemonJob[path: "metadata.annotations"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
-        let terminating = daemonJob[path: "metadata.deletionTimestamp"] != nil
+        plan(DaemonJob(object: daemonJob), nodes: nodes, jobs: jobs, pods: pods, now: now, pinning: pinning)
+    }
 
-        let (decoded, findings) = DaemonJobSpec.decode(daemonJob["spec"])
+    /// One reconcile of a typed DaemonJob (see `plan(daemonJob:nodes:jobs:pods:now:pinning:)`).
+    public static func plan(_ daemonJob: DaemonJob, nodes: [JSONValue], jobs: [JSONValue], pods: [JSONValue], now: Date,
+                            pinning: NodePinning = .nodeAffinity) -> Plan {
+        let nowString = KubeTimestamp.time(now)
+        let owner = Owner(kind: .daemonJob, daemonJob.metadata)
+        let storedJSON = daemonJob.storedStatus
+        let stored = daemonJob.status
+        let generation = daemonJob.metadata.generation
+        let annotations = daemonJob.metadata.annotations
+        let terminating = daemonJob.metadata.isDeleting
+
+        let (decoded, findings) = (daemonJob.spec, daemonJob.specFindings)
         let errors = findings.errors
         let spec = decoded ?? DaemonJobSpec(jobSpec: .emptyObject)
         let valid = errors.isEmpty && decoded != nil
@@ -104,7 +110,7 @@ public enum DaemonJobPlanner {
         status.handledRequests = requests.records
         finish(&status, stored: stored, valid: valid, errors: errors, terminating: terminating, generation: generation,
                now: nowString, events: &events)
-        return PlanSupport.assemble(stored: storedJSON, status: status.json, resourceVersion: daemonJob[path: "metadata.resourceVersion"]?.stringValue,
+        return PlanSupport.assemble(stored: storedJSON, status: status.json, resourceVersion: daemonJob.metadata.resourceVersion,
                                     deletes: deletes, creates: creates, events: events, removals: requests.removals)
     }
 

@@ -21,16 +21,22 @@ public enum FlowPlanner {
     ///   - now: the time stamped on transitions.
     public static func plan(flow: JSONValue, templates: [String: JSONValue], jobs: [JSONValue], pods: [JSONValue],
                             now: Date) -> Plan {
-        let nowString = KubeTimestamp.time(now)
-        let owner = Owner(object: flow)
-        let storedJSON = flow["status"]
-        let stored = JobFlowStatus(json: storedJSON)
-        let generation = flow[path: "metadata.generation"]?.intValue
-        let annotations = (flow[path: "metadata.annotations"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
-        let terminating = flow[path: "metadata.deletionTimestamp"] != nil
+        plan(JobFlow(object: flow), templates: templates, jobs: jobs, pods: pods, now: now)
+    }
 
-        let (spec, decodeFindings) = JobFlowSpec.decode(flow["spec"])
-        let findings = decodeFindings + Validator.validate(jobFlowSpec: spec)
+    /// One reconcile of a typed JobFlow (see `plan(flow:templates:jobs:pods:now:)`).
+    public static func plan(_ flow: JobFlow, templates: [String: JSONValue], jobs: [JSONValue], pods: [JSONValue],
+                            now: Date) -> Plan {
+        let nowString = KubeTimestamp.time(now)
+        let owner = Owner(kind: .jobFlow, flow.metadata)
+        let storedJSON = flow.storedStatus
+        let stored = flow.status
+        let generation = flow.metadata.generation
+        let annotations = flow.metadata.annotations
+        let terminating = flow.metadata.isDeleting
+
+        let spec = flow.spec
+        let findings = flow.specFindings + Validator.validate(jobFlowSpec: spec)
         let errors = findings.errors
         let valid = errors.isEmpty
 
@@ -82,7 +88,7 @@ public enum FlowPlanner {
         events += orphanEvents(status.orphanedJobs, stored: stored.orphanedJobs)
         finish(&status, stored: stored, valid: valid, errors: errors, terminating: terminating, generation: generation,
                now: nowString, events: &events)
-        return PlanSupport.assemble(stored: storedJSON, status: status.json, resourceVersion: flow[path: "metadata.resourceVersion"]?.stringValue,
+        return PlanSupport.assemble(stored: storedJSON, status: status.json, resourceVersion: flow.metadata.resourceVersion,
                                     deletes: outcome.deletes, creates: outcome.creates, events: events, removals: requests.removals)
     }
 

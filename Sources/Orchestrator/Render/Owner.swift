@@ -16,6 +16,11 @@ public struct Owner: Sendable, Hashable {
         self.uid = uid
     }
 
+    /// The owner of `kind` with `metadata`.
+    public init(kind: CustomKind, _ metadata: ObjectHeader) {
+        self.init(kind: kind.rawValue, name: metadata.name, namespace: metadata.namespace, uid: metadata.uid)
+    }
+
     /// The owner of `object` (kind, metadata.name/namespace/uid).
     public init(object: JSONValue) {
         self.init(kind: object["kind"]?.stringValue ?? "", name: object[path: "metadata.name"]?.stringValue ?? "",
