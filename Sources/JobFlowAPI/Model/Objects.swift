@@ -25,38 +25,37 @@ public struct ObjectHeader: Sendable, Hashable {
     }
 }
 
-/// A JobFlow as stored, typed: its header, its spec with what decoding found, its status.
-public struct JobFlow: Sendable, Hashable {
+/// One of our objects as stored, typed: its header, its spec with what decoding found, its status.
+public struct CustomObject<Spec: Sendable & Hashable, Status: Sendable & Hashable>: Sendable, Hashable {
     public var metadata: ObjectHeader
-    public var spec: JobFlowSpec
+    public var spec: Spec
     /// Field-level problems decoding the spec found (graph problems: `Validator`).
     public var specFindings: [Finding]
-    public var status: JobFlowStatus
+    public var status: Status
     /// The status exactly as stored: a new status is written only when it differs from this.
     public var storedStatus: JSONValue?
 
-    public init(object: JSONValue) {
+    init(object: JSONValue, spec decode: (JSONValue?) -> (Spec, [Finding]), status read: (JSONValue?) -> Status) {
         metadata = ObjectHeader(object: object)
-        (spec, specFindings) = JobFlowSpec.decode(object["spec"])
+        (spec, specFindings) = decode(object["spec"])
         storedStatus = object["status"]
-        status = JobFlowStatus(json: storedStatus)
+        status = read(storedStatus)
     }
 }
 
-/// A DaemonJob as stored, typed: its header, its spec (nil when unusable) with what decoding
-/// found, its status.
-public struct DaemonJob: Sendable, Hashable {
-    public var metadata: ObjectHeader
-    public var spec: DaemonJobSpec?
-    public var specFindings: [Finding]
-    public var status: DaemonJobStatus
-    /// The status exactly as stored: a new status is written only when it differs from this.
-    public var storedStatus: JSONValue?
+/// A JobFlow as stored, typed.
+public typealias JobFlow = CustomObject<JobFlowSpec, JobFlowStatus>
+/// A DaemonJob as stored, typed; its spec is nil when it is unusable (the findings say why).
+public typealias DaemonJob = CustomObject<DaemonJobSpec?, DaemonJobStatus>
 
+extension CustomObject where Spec == JobFlowSpec, Status == JobFlowStatus {
     public init(object: JSONValue) {
-        metadata = ObjectHeader(object: object)
-        (spec, specFindings) = DaemonJobSpec.decode(object["spec"])
-        storedStatus = object["status"]
-        status = DaemonJobStatus(json: storedStatus)
+        self.init(object: object, spec: { JobFlowSpec.decode($0) }, status: JobFlowStatus.init(json:))
+    }
+}
+
+extension CustomObject where Spec == DaemonJobSpec?, Status == DaemonJobStatus {
+    public init(object: JSONValue) {
+        self.init(object: object, spec: { DaemonJobSpec.decode($0) }, status: DaemonJobStatus.init(json:))
     }
 }
