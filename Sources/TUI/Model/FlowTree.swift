@@ -56,7 +56,6 @@ public struct FlowTree: Sendable {
             return
         }
         let flows = o["spec"]?["flows"]?.arrayValue ?? []
-        let specEntries = JobFlowSpec.decode(o["spec"]).spec.flows
         let jobs = o["status"]?["jobs"]?.arrayValue ?? []
         if let previous, let updated = previous.updating(flows: flows, jobs: jobs, version: version) {
             self = updated
@@ -76,7 +75,8 @@ public struct FlowTree: Sendable {
             entries.append(FlowTree.entry(name: name, dependencies: deps, status: k.map { jobs[$0] }))
             statusIndex.append(k)
         }
-        for f in specEntries { add(name: f.name, deps: f.dependencies) }
+        // Decoded only here, when the shape may have changed: the usual update reuses it.
+        for f in JobFlowSpec.decode(o["spec"]).spec.flows { add(name: f.name, deps: f.dependencies) }
         for j in jobs {
             if let n = j["name"]?.stringValue { add(name: n, deps: []) }
         }
