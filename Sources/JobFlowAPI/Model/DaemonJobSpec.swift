@@ -3,7 +3,12 @@ import Kube
 /// `spec` of a DaemonJob: global params, the exclude list and an inline JobSpec (`template`,
 /// `backoffLimit`, … directly under `spec`, as in the seed).
 public struct DaemonJobSpec: Sendable, Hashable {
+    /// Labels, annotations and environment variables that the operator adds to every Job and pod of
+    /// the DaemonJob. A value the pod template already sets wins.
     public var globalParams: GlobalParams
+    /// Nodes that get no Job, as one comma-separated string ("node1, node2"). Whitespace around
+    /// names is ignored; empty items and repeated names are ignored with a warning. Names that are
+    /// not nodes of the cluster are listed in status.unknownExcludedNodes.
     public var excludeNodeList: ExcludeNodeList
     /// The JobSpec: `spec` without `globalParams` and `excludeNodeList`.
     public var jobSpec: JSONValue

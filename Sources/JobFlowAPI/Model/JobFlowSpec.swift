@@ -10,9 +10,20 @@ public enum FailurePolicy: String, Sendable, Hashable {
 
 /// Values rendered into every Job and pod (`spec.globalParams`).
 public struct GlobalParams: Sendable, Hashable {
+    /// The node every pod of a JobFlow runs on: it becomes the pod's spec.nodeName (the scheduler
+    /// is bypassed) unless the template already names a node. Unset, the scheduler places each pod.
+    /// A DaemonJob has no such field: it pins each Job to its own node.
     public var nodeName: String?
+    /// Environment variables (Kubernetes EnvVar objects, passed through as written) added to every
+    /// container and init container. A container that already sets a variable of the same name
+    /// keeps its own value.
     public var env: [JSONValue]
+    /// Labels added to every Job and its pod template. A key the template already sets keeps its
+    /// own value; the operator's own api.practice.com/ labels, which say what a Job belongs to,
+    /// always win.
     public var labels: [String: String]
+    /// Annotations added to every Job and its pod template. A key the template already sets keeps
+    /// its own value.
     public var annotations: [String: String]
 
     public init(nodeName: String? = nil, env: [JSONValue] = [], labels: [String: String] = [:],
@@ -41,13 +52,26 @@ public struct GlobalParams: Sendable, Hashable {
 
 /// One entry of `spec.flows`: a Job and the entries it waits for.
 public struct FlowEntry: Sendable, Hashable {
+    /// The entry's name, unique within the flow: a DNS-1123 label (lower-case letters, digits and
+    /// '-', at most 63 characters). Other entries name it in their dependencies, and it is the last
+    /// part of its Job's name.
     public var name: String
-    /// Dependencies in spec order, duplicates removed.
+    /// Names of the entries that must all succeed before this one starts; empty or absent, it
+    /// starts at once. A name that is not an entry, the entry's own name, or a cycle makes the spec
+    /// invalid. A name listed twice counts once (with a warning).
     public var dependencies: [String]
-    /// An inline JobSpec, when given.
+    /// The Job to run, written inline: a full batch/v1 JobSpec whose fields pass through to the Job
+    /// as written, except that the operator adds the global params, sets the pod's restartPolicy to
+    /// Never and defaults backoffLimit to 0. Set exactly one of jobTemplate and jobTemplateRef.
     public var jobTemplate: JSONValue?
-    /// The name of a JobTemplate, when given.
+    /// The name of a JobTemplate in the same namespace whose spec.jobTemplate is the Job to run. It
+    /// is read when the entry's Job is created; while it does not exist the entry waits with reason
+    /// TemplateNotFound. Set exactly one of jobTemplate and jobTemplateRef.
     public var jobTemplateRef: String?
+    /// Volume mounts (Kubernetes VolumeMount objects, passed through as written) added to every
+    /// container and init container of this entry's pod. Each must name one of spec.shareVolumes,
+    /// which is then added to the pod. A container that already mounts that name or path keeps its
+    /// own mount.
     public var shareVolumeMounts: [JSONValue]
     /// Position in `spec.flows`, for field paths.
     public var index: Int
@@ -67,10 +91,21 @@ public struct FlowEntry: Sendable, Hashable {
 
 /// `spec` of a JobFlow, decoded tolerantly: every problem is a `Finding`, never a crash.
 public struct JobFlowSpec: Sendable, Hashable {
+    /// Labels, annotations, environment variables and a node name that the operator adds to every
+    /// Job of the flow and to its pods. A value the entry's own template already sets wins.
     public var globalParams: GlobalParams
+    /// Pod volumes (Kubernetes Volume objects, passed through as written) that flow entries share.
+    /// A volume is added to an entry's pod only when the entry's shareVolumeMounts names it; a pod
+    /// volume of the same name in the template wins.
     public var shareVolumes: [JSONValue]
+    /// What the flow does after an entry fails. Continue (the default): entries that do not depend
+    /// on the failed one keep starting. FailFast: no entry starts after the first failure; Jobs
+    /// already running finish, and entries that were about to start become Skipped with reason
+    /// FailFast. Either way, the entries that depend on a failed or cancelled entry become Skipped.
     public var failurePolicy: FailurePolicy
-    /// Entries with a usable name, in spec order (entries without one are only findings).
+    /// The flow entries, in the order written. Each becomes one batch/v1 Job, named <flow>-<entry>,
+    /// that is created once every one of its dependencies has succeeded. Entry names are unique:
+    /// the list is keyed by name.
     public var flows: [FlowEntry]
 
     public init(globalParams: GlobalParams = GlobalParams(), shareVolumes: [JSONValue] = [],

@@ -2,21 +2,44 @@ import Kube
 
 /// One flow entry in `status.jobs`.
 public struct EntryStatus: Sendable, Hashable {
+    /// The flow entry (in a JobFlow's status.jobs) or the node (in a DaemonJob's status.nodes,
+    /// where this field is called node) that the row is about.
     public var name: String
+    /// The name of the Job for this entry or node: <owner>-<entry or node>, shortened and given a
+    /// stable hash suffix when that is not a valid name.
     public var jobName: String
+    /// Where the entry or node is: Waiting (not started: it waits for dependencies, a template, an
+    /// eligible node or a conflicting Job to go), Pending (Job created, no pod running yet),
+    /// Running, Succeed, Failed (the Job failed, or the Job or its node vanished before it
+    /// finished), Cancelled (stopped or never started because of a cancel request) or Skipped (will
+    /// not run because an upstream entry failed or was cancelled, or FailFast stopped the flow).
     public var phase: EntryPhase
+    /// Why it is in its phase, as one CamelCase word: one of the operator's
+    /// (WaitingForDependencies, TemplateNotFound, Creating, Completed, UpstreamFailed,
+    /// CancelRequested, RetryRequested, NodeLost, …) or one taken from the Job or its pod
+    /// (BackoffLimitExceeded, DeadlineExceeded, ImagePullBackOff, …).
     public var reason: EntryReason?
+    /// Details of the reason for people, such as the dependencies it waits for or the upstream
+    /// entry that failed.
     public var message: String?
+    /// When the current attempt's Job started (RFC 3339).
     public var startTime: String?
+    /// When the current attempt finished (RFC 3339); absent until it has.
     public var completionTime: String?
-    /// The attempt the entry is on: 0 before its first Job, 1 for the first, +1 per retry.
+    /// The attempt the entry or node is on: 0 before its first Job, 1 for the first, one more per
+    /// retry. Its Job carries the same number in the api.practice.com/attempt annotation.
     public var attempts: Int
+    /// The newest pod of the current attempt's Job.
     public var podName: String?
+    /// The node that pod was scheduled to.
     public var nodeName: String?
+    /// The exit code of that pod's first failed container, else of its first container that
+    /// terminated.
     public var exitCode: Int?
-    /// The uid of the Job of the current attempt, once the planner has seen it.
+    /// The uid of the current attempt's Job, once the operator has seen it; it tells a Job that
+    /// vanished apart from one that was never created.
     public var jobUID: String?
-    /// How the previous attempt ended, after a retry.
+    /// How the previous attempt ended, kept when the entry or node is retried.
     public var previous: AttemptOutcome?
 
     public init(name: String, jobName: String, phase: EntryPhase = .waiting, attempts: Int = 0) {
@@ -67,8 +90,12 @@ public struct EntryStatus: Sendable, Hashable {
 
 /// A Job the flow owns whose entry is no longer in the spec (removed or renamed).
 public struct OrphanedJob: Sendable, Hashable {
+    /// The name of the orphaned Job.
     public var jobName: String
+    /// The flow entry the Job was created for (its api.practice.com/flow label), no longer in the
+    /// spec.
     public var entry: String
+    /// The Job's phase as last observed: Pending, Running, Succeed or Failed.
     public var phase: EntryPhase
 
     public var json: JSONValue { ["jobName": .string(jobName), "name": .string(entry), "phase": .string(phase.rawValue)] }
@@ -87,17 +114,41 @@ public struct OrphanedJob: Sendable, Hashable {
 
 /// `status` of a JobFlow.
 public struct JobFlowStatus: Sendable, Hashable {
+    /// The flow's overall state, shown in the Status column: Pending (nothing started yet), Running
+    /// (a Job was started and not every entry has finished), Succeed (every entry succeeded),
+    /// Failed (every entry finished and one failed, or the spec is invalid), Terminating (the
+    /// JobFlow is being deleted) or Cancelled (stopped by a cancel request).
     public var state: FlowState = .pending
+    /// Succeeded entries out of the entries in the spec, as "3/5"; shown in the Progress column.
     public var progress: String = "0/0"
+    /// A one-line summary of the state for people: which entries run, wait or failed, or why the
+    /// spec is invalid.
     public var message: String = ""
+    /// The metadata.generation of the spec this status was computed from. Lower than the object's
+    /// generation: the operator has not acted on the latest edit yet.
     public var observedGeneration: Int64?
+    /// When the operator started the flow's first Job (RFC 3339); absent before.
     public var startTime: String?
+    /// When the flow reached Succeed, Failed or Cancelled (RFC 3339); absent while it is not
+    /// finished, and removed when a retry makes it run again.
     public var completionTime: String?
+    /// Standard conditions: Valid (False when the spec is invalid, with the first error's reason
+    /// and every error in the message), Progressing (True until the state is Succeed, Failed or
+    /// Cancelled) and Complete (True once every entry succeeded).
     public var conditions: [StatusCondition] = []
+    /// One row per flow entry of the spec, in spec order: its Job, its phase, and how its current
+    /// attempt is going.
     public var jobs: [EntryStatus] = []
+    /// Jobs the flow still owns whose entry was removed from the spec (or renamed). They are left
+    /// to run, no longer count in progress, are deleted with the flow, and are adopted again if
+    /// their entry comes back.
     public var orphanedJobs: [OrphanedJob] = []
-    /// Set by a `cancel: "*"` request, cleared by a retry: the flow's state is Cancelled.
+    /// True after a request to cancel everything (cancel "*"): the state becomes Cancelled once
+    /// nothing runs. A retry that is carried out clears it. Absent when false.
     public var cancelled: Bool = false
+    /// The retry and cancel requests (the api.practice.com/retry and api.practice.com/cancel
+    /// annotations) that were carried out, each kept until its annotation is removed, so that every
+    /// request takes effect exactly once.
     public var handledRequests: [HandledRequest] = []
 
     public init() {}

@@ -2,6 +2,10 @@ import Kube
 
 /// `spec` of a JobTemplate: a full JobSpec under `spec.jobTemplate`.
 public struct JobTemplateSpec: Sendable, Hashable {
+    /// A full batch/v1 JobSpec, passed through as written to the Job of every flow entry that names
+    /// this template in jobTemplateRef (with the flow's global params added, restartPolicy set to
+    /// Never and backoffLimit defaulting to 0). It is read when that entry's Job is created:
+    /// editing the template later does not change Jobs that exist.
     public var jobTemplate: JSONValue
 
     public static func decode(_ spec: JSONValue?, path: String = "spec") -> (spec: JobTemplateSpec?, findings: [Finding]) {

@@ -2,11 +2,19 @@ import Kube
 
 /// A `metav1.Condition` as the status stores it.
 public struct StatusCondition: Sendable, Hashable {
+    /// Which condition this is: Valid, Progressing or Complete.
     public var type: ConditionType
+    /// Whether the condition holds: True, False or Unknown.
     public var status: ConditionStatus
+    /// One CamelCase word for why: Valid or Succeeded, NoEligibleNodes (a DaemonJob without nodes),
+    /// the state (Running, Failed, …), or the first validation error's reason (DependencyCycle,
+    /// UnknownDependency, …).
     public var reason: ConditionReason
+    /// Details for people; when Valid is False, every validation error.
     public var message: String
+    /// When status last changed from one value to another (RFC 3339).
     public var lastTransitionTime: String
+    /// The metadata.generation of the spec the condition was computed from.
     public var observedGeneration: Int64?
 
     public init(type: ConditionType, status: Bool, reason: ConditionReason, message: String, lastTransitionTime: String, observedGeneration: Int64? = nil) {
@@ -47,12 +55,19 @@ public struct StatusCondition: Sendable, Hashable {
 
 /// How an earlier attempt of an entry (or node) ended; kept in status when it is retried.
 public struct AttemptOutcome: Sendable, Hashable {
+    /// The number of that attempt (1 for the first).
     public var attempt: Int
+    /// The phase that attempt ended in: Failed or Cancelled, the phases a retry applies to.
     public var phase: EntryPhase
+    /// The reason that attempt ended with.
     public var reason: EntryReason?
+    /// The message that attempt ended with.
     public var message: String?
+    /// The exit code of that attempt's pod, when a container terminated.
     public var exitCode: Int?
+    /// When that attempt's Job started (RFC 3339).
     public var startTime: String?
+    /// When that attempt finished (RFC 3339).
     public var completionTime: String?
 
     public var json: JSONValue {
@@ -90,8 +105,9 @@ public struct AttemptOutcome: Sendable, Hashable {
 /// A retry or cancel request the planner has carried out, kept in status until its annotation is
 /// gone: the record that makes each request happen exactly once (see docs/orchestrator.md).
 public struct HandledRequest: Sendable, Hashable {
+    /// Which request it was: retry or cancel.
     public var kind: RequestKind
-    /// The annotation value exactly as it was read.
+    /// The annotation's value exactly as it was read: comma-separated entry or node names, or *.
     public var value: String
 
     public init(kind: RequestKind, value: String) {

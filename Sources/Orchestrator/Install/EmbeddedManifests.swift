@@ -47,35 +47,72 @@ spec:
           spec:
             type: object
             required: [flows]
+            description: >-
+              What the flow runs: its entries, the order they wait for each other in, what
+              happens after a failure, and values shared by every entry's Job.
             properties:
               globalParams:
                 type: object
-                description: Rendered into every Job and pod; values the template sets itself win.
+                description: >-
+                  Labels, annotations, environment variables and a node name that the operator
+                  adds to every Job of the flow and to its pods. A value the entry's own template
+                  already sets wins.
                 properties:
-                  nodeName: {type: string, maxLength: 253}
+                  nodeName:
+                    type: string
+                    maxLength: 253
+                    description: >-
+                      The node every pod of a JobFlow runs on: it becomes the pod's spec.nodeName
+                      (the scheduler is bypassed) unless the template already names a node. Unset,
+                      the scheduler places each pod. A DaemonJob has no such field: it pins each
+                      Job to its own node.
                   env:
                     type: array
                     maxItems: 256
+                    description: >-
+                      Environment variables (Kubernetes EnvVar objects, passed through as written)
+                      added to every container and init container. A container that already sets
+                      a variable of the same name keeps its own value.
                     items: {type: object, x-kubernetes-preserve-unknown-fields: true}
                   labels:
                     type: object
+                    description: >-
+                      Labels added to every Job and its pod template. A key the template already
+                      sets keeps its own value; the operator's own api.practice.com/ labels, which
+                      say what a Job belongs to, always win.
                     additionalProperties: {type: string}
                   annotations:
                     type: object
+                    description: >-
+                      Annotations added to every Job and its pod template. A key the template
+                      already sets keeps its own value.
                     additionalProperties: {type: string}
               shareVolumes:
                 type: array
                 maxItems: 64
-                description: Pod volumes added to every Job that mounts them with shareVolumeMounts.
+                description: >-
+                  Pod volumes (Kubernetes Volume objects, passed through as written) that flow
+                  entries share. A volume is added to an entry's pod only when the entry's
+                  shareVolumeMounts names it; a pod volume of the same name in the template wins.
                 items: {type: object, x-kubernetes-preserve-unknown-fields: true}
               failurePolicy:
                 type: string
                 enum: [Continue, FailFast]
                 default: Continue
+                description: >-
+                  What the flow does after an entry fails. Continue (the default): entries that do
+                  not depend on the failed one keep starting. FailFast: no entry starts after the
+                  first failure; Jobs already running finish, and entries that were about to start
+                  become Skipped with reason FailFast. Either way, the entries that depend on a
+                  failed or cancelled entry become Skipped.
               flows:
                 type: array
                 minItems: 1
                 maxItems: 512
+                description: >-
+                  The flow entries, in the order written. Each becomes one batch/v1 Job, named
+                  <flow>-<entry>, that is created once every one of its dependencies has
+                  succeeded. Entry names are unique: the list is keyed by name.
                 x-kubernetes-list-type: map
                 x-kubernetes-list-map-keys: [name]
                 x-kubernetes-validations:
@@ -88,23 +125,281 @@ spec:
                   - rule: "has(self.jobTemplate) != has(self.jobTemplateRef)"
                     message: "exactly one of jobTemplate or jobTemplateRef must be set"
                   properties:
-                    name: {type: string, minLength: 1, maxLength: 63}
+                    name:
+                      type: string
+                      minLength: 1
+                      maxLength: 63
+                      description: >-
+                        The entry's name, unique within the flow: a DNS-1123 label (lower-case
+                        letters, digits and '-', at most 63 characters). Other entries name it in
+                        their dependencies, and it is the last part of its Job's name.
                     dependencies:
                       type: array
                       maxItems: 512
+                      description: >-
+                        Names of the entries that must all succeed before this one starts; empty
+                        or absent, it starts at once. A name that is not an entry, the entry's own
+                        name, or a cycle makes the spec invalid. A name listed twice counts once
+                        (with a warning).
                       items: {type: string, maxLength: 63}
                     jobTemplate:
                       type: object
-                      description: A full batch/v1 JobSpec.
+                      description: >-
+                        The Job to run, written inline: a full batch/v1 JobSpec whose fields pass
+                        through to the Job as written, except that the operator adds the global
+                        params, sets the pod's restartPolicy to Never and defaults backoffLimit
+                        to 0. Set exactly one of jobTemplate and jobTemplateRef.
                       x-kubernetes-preserve-unknown-fields: true
-                    jobTemplateRef: {type: string, maxLength: 253}
+                    jobTemplateRef:
+                      type: string
+                      maxLength: 253
+                      description: >-
+                        The name of a JobTemplate in the same namespace whose spec.jobTemplate is
+                        the Job to run. It is read when the entry's Job is created; while it does
+                        not exist the entry waits with reason TemplateNotFound. Set exactly one of
+                        jobTemplate and jobTemplateRef.
                     shareVolumeMounts:
                       type: array
                       maxItems: 64
+                      description: >-
+                        Volume mounts (Kubernetes VolumeMount objects, passed through as written)
+                        added to every container and init container of this entry's pod. Each
+                        must name one of spec.shareVolumes, which is then added to the pod. A
+                        container that already mounts that name or path keeps its own mount.
                       items: {type: object, x-kubernetes-preserve-unknown-fields: true}
           status:
             type: object
+            description: >-
+              What the operator observed and did. Written only by the operator, through the status
+              subresource.
             x-kubernetes-preserve-unknown-fields: true
+            properties:
+              state:
+                type: string
+                description: >-
+                  The flow's overall state, shown in the Status column: Pending (nothing started
+                  yet), Running (a Job was started and not every entry has finished), Succeed
+                  (every entry succeeded), Failed (every entry finished and one failed, or the
+                  spec is invalid), Terminating (the JobFlow is being deleted) or Cancelled
+                  (stopped by a cancel request).
+              progress:
+                type: string
+                description: >-
+                  Succeeded entries out of the entries in the spec, as "3/5"; shown in the Progress
+                  column.
+              message:
+                type: string
+                description: >-
+                  A one-line summary of the state for people: which entries run, wait or failed,
+                  or why the spec is invalid.
+              observedGeneration:
+                type: integer
+                description: >-
+                  The metadata.generation of the spec this status was computed from. Lower than
+                  the object's generation: the operator has not acted on the latest edit yet.
+              startTime:
+                type: string
+                description: >-
+                  When the operator started the flow's first Job (RFC 3339); absent before.
+              completionTime:
+                type: string
+                description: >-
+                  When the flow reached Succeed, Failed or Cancelled (RFC 3339); absent while it
+                  is not finished, and removed when a retry makes it run again.
+              conditions:
+                type: array
+                description: >-
+                  Standard conditions: Valid (False when the spec is invalid, with the first
+                  error's reason and every error in the message), Progressing (True until the
+                  state is Succeed, Failed or Cancelled) and Complete (True once every entry
+                  succeeded).
+                items:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                  properties:
+                    type:
+                      type: string
+                      description: >-
+                        Which condition this is: Valid, Progressing or Complete.
+                    status:
+                      type: string
+                      description: >-
+                        Whether the condition holds: True, False or Unknown.
+                    reason:
+                      type: string
+                      description: >-
+                        One CamelCase word for why: Valid or Succeeded, NoEligibleNodes (a
+                        DaemonJob without nodes), the state (Running, Failed, …), or the first
+                        validation error's reason (DependencyCycle, UnknownDependency, …).
+                    message:
+                      type: string
+                      description: >-
+                        Details for people; when Valid is False, every validation error.
+                    lastTransitionTime:
+                      type: string
+                      description: >-
+                        When status last changed from one value to another (RFC 3339).
+                    observedGeneration:
+                      type: integer
+                      description: >-
+                        The metadata.generation of the spec the condition was computed from.
+              jobs:
+                type: array
+                description: >-
+                  One row per flow entry of the spec, in spec order: its Job, its phase, and how
+                  its current attempt is going.
+                items:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                  properties:
+                    name:
+                      type: string
+                      description: >-
+                        The flow entry (in a JobFlow's status.jobs) or the node (in a DaemonJob's
+                        status.nodes, where this field is called node) that the row is about.
+                    jobName:
+                      type: string
+                      description: >-
+                        The name of the Job for this entry or node: <owner>-<entry or node>,
+                        shortened and given a stable hash suffix when that is not a valid name.
+                    phase:
+                      type: string
+                      description: >-
+                        Where the entry or node is: Waiting (not started: it waits for
+                        dependencies, a template, an eligible node or a conflicting Job to go),
+                        Pending (Job created, no pod running yet), Running, Succeed, Failed (the
+                        Job failed, or the Job or its node vanished before it finished), Cancelled
+                        (stopped or never started because of a cancel request) or Skipped (will not
+                        run because an upstream entry failed or was cancelled, or FailFast stopped
+                        the flow).
+                    reason:
+                      type: string
+                      description: >-
+                        Why it is in its phase, as one CamelCase word: one of the operator's
+                        (WaitingForDependencies, TemplateNotFound, Creating, Completed,
+                        UpstreamFailed, CancelRequested, RetryRequested, NodeLost, …) or one taken
+                        from the Job or its pod (BackoffLimitExceeded, DeadlineExceeded,
+                        ImagePullBackOff, …).
+                    message:
+                      type: string
+                      description: >-
+                        Details of the reason for people, such as the dependencies it waits for or
+                        the upstream entry that failed.
+                    startTime:
+                      type: string
+                      description: >-
+                        When the current attempt's Job started (RFC 3339).
+                    completionTime:
+                      type: string
+                      description: >-
+                        When the current attempt finished (RFC 3339); absent until it has.
+                    attempts:
+                      type: integer
+                      description: >-
+                        The attempt the entry or node is on: 0 before its first Job, 1 for the
+                        first, one more per retry. Its Job carries the same number in the
+                        api.practice.com/attempt annotation.
+                    podName:
+                      type: string
+                      description: >-
+                        The newest pod of the current attempt's Job.
+                    nodeName:
+                      type: string
+                      description: >-
+                        The node that pod was scheduled to.
+                    exitCode:
+                      type: integer
+                      description: >-
+                        The exit code of that pod's first failed container, else of its first
+                        container that terminated.
+                    jobUID:
+                      type: string
+                      description: >-
+                        The uid of the current attempt's Job, once the operator has seen it; it
+                        tells a Job that vanished apart from one that was never created.
+                    previous:
+                      type: object
+                      x-kubernetes-preserve-unknown-fields: true
+                      description: >-
+                        How the previous attempt ended, kept when the entry or node is retried.
+                      properties:
+                        attempt:
+                          type: integer
+                          description: >-
+                            The number of that attempt (1 for the first).
+                        phase:
+                          type: string
+                          description: >-
+                            The phase that attempt ended in: Failed or Cancelled, the phases a
+                            retry applies to.
+                        reason:
+                          type: string
+                          description: >-
+                            The reason that attempt ended with.
+                        message:
+                          type: string
+                          description: >-
+                            The message that attempt ended with.
+                        exitCode:
+                          type: integer
+                          description: >-
+                            The exit code of that attempt's pod, when a container terminated.
+                        startTime:
+                          type: string
+                          description: >-
+                            When that attempt's Job started (RFC 3339).
+                        completionTime:
+                          type: string
+                          description: >-
+                            When that attempt finished (RFC 3339).
+              orphanedJobs:
+                type: array
+                description: >-
+                  Jobs the flow still owns whose entry was removed from the spec (or renamed).
+                  They are left to run, no longer count in progress, are deleted with the flow,
+                  and are adopted again if their entry comes back.
+                items:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                  properties:
+                    jobName:
+                      type: string
+                      description: >-
+                        The name of the orphaned Job.
+                    name:
+                      type: string
+                      description: >-
+                        The flow entry the Job was created for (its api.practice.com/flow label),
+                        no longer in the spec.
+                    phase:
+                      type: string
+                      description: >-
+                        The Job's phase as last observed: Pending, Running, Succeed or Failed.
+              cancelled:
+                type: boolean
+                description: >-
+                  True after a request to cancel everything (cancel "*"): the state becomes
+                  Cancelled once nothing runs. A retry that is carried out clears it. Absent when
+                  false.
+              handledRequests:
+                type: array
+                description: >-
+                  The retry and cancel requests (the api.practice.com/retry and
+                  api.practice.com/cancel annotations) that were carried out, each kept until its
+                  annotation is removed, so that every request takes effect exactly once.
+                items:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                  properties:
+                    kind:
+                      type: string
+                      description: >-
+                        Which request it was: retry or cancel.
+                    value:
+                      type: string
+                      description: >-
+                        The annotation's value exactly as it was read: comma-separated entry or
+                        node names, or *.
 
 """#),
         EmbeddedManifestFile(path: "crds/daemonjobs.yaml", text: #"""
@@ -144,32 +439,317 @@ spec:
           spec:
             type: object
             required: [template]
+            description: >-
+              The Job to run on every eligible node: the fields of a batch/v1 JobSpec (template,
+              backoffLimit, activeDeadlineSeconds, …) written directly here, beside globalParams
+              and excludeNodeList. The JobSpec fields pass through to each node's Job as written,
+              except that backoffLimit defaults to 0.
             x-kubernetes-preserve-unknown-fields: true
             properties:
               globalParams:
                 type: object
+                description: >-
+                  Labels, annotations and environment variables that the operator adds to every
+                  Job and pod of the DaemonJob. A value the pod template already sets wins.
                 properties:
                   env:
                     type: array
                     maxItems: 256
+                    description: >-
+                      Environment variables (Kubernetes EnvVar objects, passed through as written)
+                      added to every container and init container. A container that already sets
+                      a variable of the same name keeps its own value.
                     items: {type: object, x-kubernetes-preserve-unknown-fields: true}
                   labels:
                     type: object
+                    description: >-
+                      Labels added to every Job and its pod template. A key the template already
+                      sets keeps its own value; the operator's own api.practice.com/ labels, which
+                      say what a Job belongs to, always win.
                     additionalProperties: {type: string}
                   annotations:
                     type: object
+                    description: >-
+                      Annotations added to every Job and its pod template. A key the template
+                      already sets keeps its own value.
                     additionalProperties: {type: string}
               excludeNodeList:
                 type: string
                 maxLength: 65536
-                description: Comma-separated node names; whitespace and empty items are ignored.
+                description: >-
+                  Nodes that get no Job, as one comma-separated string ("node1, node2"). Whitespace
+                  around names is ignored; empty items and repeated names are ignored with a
+                  warning. Names that are not nodes of the cluster are listed in
+                  status.unknownExcludedNodes.
               template:
                 type: object
-                description: The pod template of each Job.
+                description: >-
+                  The pod template of each node's Job (a Kubernetes PodTemplateSpec, passed through
+                  as written). Its nodeSelector, required node affinity and tolerations decide which
+                  nodes are eligible. The operator pins each pod to its node with a required node
+                  affinity (replacing the template's required terms), sets restartPolicy to Never
+                  and adds the global params.
                 x-kubernetes-preserve-unknown-fields: true
           status:
             type: object
+            description: >-
+              What the operator observed and did. Written only by the operator, through the status
+              subresource.
             x-kubernetes-preserve-unknown-fields: true
+            properties:
+              state:
+                type: string
+                description: >-
+                  The DaemonJob's overall state, shown in the Status column: Pending (no node's Job
+                  has started yet, also while no node is eligible), Running (a node's Job was
+                  started and not every node has finished), Succeed (every desired node
+                  succeeded), Failed (a node failed and nothing is left running, or the spec is
+                  invalid), Terminating (the DaemonJob is being deleted) or Cancelled (stopped by a
+                  cancel request).
+              progress:
+                type: string
+                description: >-
+                  Succeeded nodes out of desired nodes, as "2/3"; shown in the Progress column.
+              message:
+                type: string
+                description: >-
+                  A one-line summary of the state for people: how many nodes run, succeeded or
+                  failed, which nodes failed, why no node is eligible, or why the spec is invalid.
+              observedGeneration:
+                type: integer
+                description: >-
+                  The metadata.generation of the spec this status was computed from. Lower than
+                  the object's generation: the operator has not acted on the latest edit yet.
+              startTime:
+                type: string
+                description: >-
+                  When the operator started the first node's Job (RFC 3339); absent before.
+              completionTime:
+                type: string
+                description: >-
+                  When the DaemonJob reached Succeed, Failed or Cancelled with a valid spec (RFC
+                  3339); absent while it is not finished, and removed when a retry or a new node
+                  makes it run again.
+              conditions:
+                type: array
+                description: >-
+                  Standard conditions: Valid (False when the spec is invalid, with the first
+                  error's reason and every error in the message), Progressing (True until the
+                  state is Succeed, Failed or Cancelled; False with reason NoEligibleNodes while no
+                  node is eligible) and Complete (True once every desired node succeeded).
+                items:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                  properties:
+                    type:
+                      type: string
+                      description: >-
+                        Which condition this is: Valid, Progressing or Complete.
+                    status:
+                      type: string
+                      description: >-
+                        Whether the condition holds: True, False or Unknown.
+                    reason:
+                      type: string
+                      description: >-
+                        One CamelCase word for why: Valid or Succeeded, NoEligibleNodes (a
+                        DaemonJob without nodes), the state (Running, Failed, …), or the first
+                        validation error's reason (DependencyCycle, UnknownDependency, …).
+                    message:
+                      type: string
+                      description: >-
+                        Details for people; when Valid is False, every validation error.
+                    lastTransitionTime:
+                      type: string
+                      description: >-
+                        When status last changed from one value to another (RFC 3339).
+                    observedGeneration:
+                      type: integer
+                      description: >-
+                        The metadata.generation of the spec the condition was computed from.
+              desired:
+                type: integer
+                description: >-
+                  How many nodes should run a Job (the rows of status.nodes): the eligible nodes
+                  plus the nodes that already got a Job or were cancelled.
+              active:
+                type: integer
+                description: >-
+                  How many nodes have a Job that is Pending or Running.
+              succeeded:
+                type: integer
+                description: >-
+                  How many nodes' Jobs succeeded.
+              failed:
+                type: integer
+                description: >-
+                  How many nodes' Jobs failed.
+              nodes:
+                type: array
+                description: >-
+                  One row per desired node, sorted by node name: its Job, its phase, and how its
+                  current attempt is going. A node that got a Job keeps its row when it later
+                  becomes ineligible.
+                items:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                  properties:
+                    node:
+                      type: string
+                      description: >-
+                        The flow entry (in a JobFlow's status.jobs) or the node (in a DaemonJob's
+                        status.nodes, where this field is called node) that the row is about.
+                    jobName:
+                      type: string
+                      description: >-
+                        The name of the Job for this entry or node: <owner>-<entry or node>,
+                        shortened and given a stable hash suffix when that is not a valid name.
+                    phase:
+                      type: string
+                      description: >-
+                        Where the entry or node is: Waiting (not started: it waits for
+                        dependencies, a template, an eligible node or a conflicting Job to go),
+                        Pending (Job created, no pod running yet), Running, Succeed, Failed (the
+                        Job failed, or the Job or its node vanished before it finished), Cancelled
+                        (stopped or never started because of a cancel request) or Skipped (will not
+                        run because an upstream entry failed or was cancelled, or FailFast stopped
+                        the flow).
+                    reason:
+                      type: string
+                      description: >-
+                        Why it is in its phase, as one CamelCase word: one of the operator's
+                        (WaitingForDependencies, TemplateNotFound, Creating, Completed,
+                        UpstreamFailed, CancelRequested, RetryRequested, NodeLost, …) or one taken
+                        from the Job or its pod (BackoffLimitExceeded, DeadlineExceeded,
+                        ImagePullBackOff, …).
+                    message:
+                      type: string
+                      description: >-
+                        Details of the reason for people, such as the dependencies it waits for or
+                        the upstream entry that failed.
+                    startTime:
+                      type: string
+                      description: >-
+                        When the current attempt's Job started (RFC 3339).
+                    completionTime:
+                      type: string
+                      description: >-
+                        When the current attempt finished (RFC 3339); absent until it has.
+                    attempts:
+                      type: integer
+                      description: >-
+                        The attempt the entry or node is on: 0 before its first Job, 1 for the
+                        first, one more per retry. Its Job carries the same number in the
+                        api.practice.com/attempt annotation.
+                    podName:
+                      type: string
+                      description: >-
+                        The newest pod of the current attempt's Job.
+                    nodeName:
+                      type: string
+                      description: >-
+                        The node that pod was scheduled to.
+                    exitCode:
+                      type: integer
+                      description: >-
+                        The exit code of that pod's first failed container, else of its first
+                        container that terminated.
+                    jobUID:
+                      type: string
+                      description: >-
+                        The uid of the current attempt's Job, once the operator has seen it; it
+                        tells a Job that vanished apart from one that was never created.
+                    previous:
+                      type: object
+                      x-kubernetes-preserve-unknown-fields: true
+                      description: >-
+                        How the previous attempt ended, kept when the entry or node is retried.
+                      properties:
+                        attempt:
+                          type: integer
+                          description: >-
+                            The number of that attempt (1 for the first).
+                        phase:
+                          type: string
+                          description: >-
+                            The phase that attempt ended in: Failed or Cancelled, the phases a
+                            retry applies to.
+                        reason:
+                          type: string
+                          description: >-
+                            The reason that attempt ended with.
+                        message:
+                          type: string
+                          description: >-
+                            The message that attempt ended with.
+                        exitCode:
+                          type: integer
+                          description: >-
+                            The exit code of that attempt's pod, when a container terminated.
+                        startTime:
+                          type: string
+                          description: >-
+                            When that attempt's Job started (RFC 3339).
+                        completionTime:
+                          type: string
+                          description: >-
+                            When that attempt finished (RFC 3339).
+              skippedNodes:
+                type: array
+                description: >-
+                  The nodes of the cluster that get no Job, each with the reason.
+                items:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                  properties:
+                    node:
+                      type: string
+                      description: >-
+                        The name of the node.
+                    reason:
+                      type: string
+                      description: >-
+                        Why the node gets no Job, checked in this order: Excluded (listed in
+                        excludeNodeList), NotReady (its Ready condition is not True),
+                        Unschedulable (cordoned), NodeSelectorMismatch (the template's
+                        nodeSelector or required node affinity does not match it) or
+                        TaintNotTolerated (it has a NoSchedule or NoExecute taint the template
+                        does not tolerate).
+                    message:
+                      type: string
+                      description: >-
+                        Details for people, such as the taint or the selector that does not match.
+              unknownExcludedNodes:
+                type: array
+                description: >-
+                  Names in excludeNodeList that are not nodes of the cluster (a typo, or a node
+                  that left); absent when there are none.
+                items: {type: string}
+              cancelled:
+                type: boolean
+                description: >-
+                  True after a request to cancel everything (cancel "*"): the state becomes
+                  Cancelled once nothing runs. A retry that is carried out clears it. Absent when
+                  false.
+              handledRequests:
+                type: array
+                description: >-
+                  The retry and cancel requests (the api.practice.com/retry and
+                  api.practice.com/cancel annotations) that were carried out, each kept until its
+                  annotation is removed, so that every request takes effect exactly once.
+                items:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                  properties:
+                    kind:
+                      type: string
+                      description: >-
+                        Which request it was: retry or cancel.
+                    value:
+                      type: string
+                      description: >-
+                        The annotation's value exactly as it was read: comma-separated entry or
+                        node names, or *.
 
 """#),
         EmbeddedManifestFile(path: "crds/jobtemplates.yaml", text: #"""
@@ -204,10 +784,17 @@ spec:
           spec:
             type: object
             required: [jobTemplate]
+            description: >-
+              The reusable Job: flow entries that name this JobTemplate in jobTemplateRef run it.
             properties:
               jobTemplate:
                 type: object
-                description: A full batch/v1 JobSpec.
+                description: >-
+                  A full batch/v1 JobSpec, passed through as written to the Job of every flow entry
+                  that names this template in jobTemplateRef (with the flow's global params added,
+                  restartPolicy set to Never and backoffLimit defaulting to 0). It is read when
+                  that entry's Job is created: editing the template later does not change Jobs that
+                  exist.
                 x-kubernetes-preserve-unknown-fields: true
 
 """#),
