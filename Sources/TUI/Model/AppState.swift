@@ -115,12 +115,12 @@ public struct PendingRequest: Sendable, Hashable {
 
     /// The fingerprint of `target` in `object`'s status (`status.jobs` or `status.nodes`).
     public static func fingerprint(of object: JSONValue?, target: ActionTarget) -> String {
-        let items = (object?[path: "status.jobs"]?.arrayValue ?? []) + (object?[path: "status.nodes"]?.arrayValue ?? [])
+        let status = object?["status"]
+        let items = target.ref.kind == .jobFlow ? JobFlowStatus(json: status).jobs : DaemonJobStatus(json: status).nodes
         let names = Set(target.entries)
         return items.compactMap { item -> String? in
-            let name = item["name"]?.stringValue ?? item["node"]?.stringValue ?? ""
-            guard names.isEmpty || names.contains(name) else { return nil }
-            return "\(name):\(item["attempts"]?.intValue ?? 0):\(item["phase"]?.stringValue ?? "")"
+            guard names.isEmpty || names.contains(item.name) else { return nil }
+            return "\(item.name):\(item.attempts):\(item.phase.rawValue)"
         }.sorted().joined(separator: ",")
     }
 }
