@@ -6,16 +6,19 @@ import Synchronization
 /// The sandbox's simulated control plane: node registration, scheduler, kubelet and Job
 /// controller, all talking to the API only through `any KubeAPI`.
 ///
-/// `run()` registers the nodes, then keeps one informer (list + watch) per resource and one loop
-/// per controller until cancelled. Loops wake on watch events; timers exist only for program
-/// steps, back-offs and deadlines. An API error in one loop is logged and retried with back-off;
-/// it never stops the others. Decisions are the pure `Scheduler`, `PodLifecycle` and
-/// `JobReconciler`; this type only performs them.
+/// `run()` registers the nodes, then keeps one watcher (Kube's `Watcher`: list + watch) per
+/// resource filling an `ObjectCache`, and one loop per controller, until cancelled. Loops wake on
+/// watch events; timers exist only for program steps, back-offs and deadlines. An API error in
+/// one loop is logged and retried with back-off; it never stops the others. Decisions are the
+/// pure `Scheduler`, `KubeletStateMachine` (over `PodLifecycle`) and `JobReconciler`; this type
+/// only performs them.
 public final class ControlPlane: Sendable {
     let api: any KubeAPI
     let podLogs: PodLogStore
     let speed: Double
     let time: TimeSource
+    /// The clock behind `time`, for the watchers' back-offs.
+    let clock: any Clock<Duration>
     let logger: Logger
 
     let nodeCache = ObjectCache(resource: .nodes)
@@ -46,6 +49,7 @@ public final class ControlPlane: Sendable {
         self.podLogs = podLogs
         self.speed = sanitizedSpeed(speed)
         self.time = TimeSource(clock: clock, now: now)
+        self.clock = clock
         self.logger = logger
         let start = time.now()
         var registry: [String: (spec: NodeSpec, index: Int, readySince: Date)] = [:]
@@ -76,55 +80,28 @@ public final class ControlPlane: Sendable {
     /// `true` once every informer has listed.
     var synced: Bool { nodeCache.isSynced && podCache.isSynced && jobCache.isSynced }
 
-    // MARK: - Informers
+    // MARK: - Watching the API
 
-    /// Lists, then watches from the list's resourceVersion; a clean end re-watches (after a
-    /// back-off when it delivered nothing), `410 Gone` re-lists, any other failure backs off
-    /// (0.2 s doubling to 5 s) and re-lists.
+    /// Fills `cache` from Kube's `Watcher` (the same list-then-watch state machine the operator's
+    /// informers run): a clean end re-watches from the last resourceVersion, `410 Gone` re-lists,
+    /// any other failure (or a watch that ends at once with nothing) backs off 0.2 s doubling to
+    /// 5 s and retries; the watcher logs the failures. Every applied change wakes the loops.
     func inform(_ cache: ObjectCache) async {
-        var backoff: Duration = .milliseconds(200)
-        while !Task.isCancelled {
-            do {
-                let list = try await api.list(cache.resource, namespace: nil, options: ListOptions())
-                cache.replace(list.items)
-                wakeAll()
-                var rv = list.resourceVersion
-                var relist = false
-                while !relist, !Task.isCancelled {
-                    let stream = try await api.watch(cache.resource, namespace: nil,
-                                                     options: WatchOptions(resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: 300))
-                    var delivered = 0
-                    for try await event in stream {
-                        delivered += 1
-                        switch event.type {
-                        case .added, .modified: cache.upsert(event.object)
-                        case .deleted: cache.remove(event.object)
-                        case .bookmark: break
-                        case .error:
-                            let code = event.object["code"]?.intValue ?? 0
-                            if code != 410 {
-                                logger.warning("watch error", metadata: ["resource": "\(cache.resource)", "status": "\(event.object)"])
-                            }
-                            relist = true
-                        }
-                        if let newRV = event.object[path: "metadata.resourceVersion"]?.stringValue, event.type != .error { rv = newRV }
-                        if relist { break }
-                        backoff = .milliseconds(200)
-                        wakeAll()
-                    }
-                    if delivered == 0, !relist {
-                        // A watch that ends at once with nothing (client-go treats it as an error):
-                        // do not spin; back off before watching again.
-                        try await time.sleep(for: backoff)
-                        backoff = min(backoff * 2, .seconds(5))
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("informer failed; retrying", metadata: ["resource": "\(cache.resource)", "error": "\(error)", "retry.after": "\(backoff)"])
-                do { try await time.sleep(for: backoff) } catch { return }
-                backoff = min(backoff * 2, .seconds(5))
+        let configuration = WatcherStateMachine.Configuration(
+            pageSize: 0,  // one unpaged list, a consistent read (the sandbox's later pages are not a snapshot)
+            watchTimeoutSeconds: 300...300,
+            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(5), jitter: 0))
+        let watcher = Kube.Watcher(api: api, resource: cache.resource, namespace: nil, clock: clock,
+                                   configuration: configuration, logger: logger)
+        for await event in watcher {
+            switch event {
+            case .relisted(let items, _): cache.replace(items)
+            case .applied(let object): cache.upsert(object)
+            case .deleted(let object): cache.remove(object)
+            case .bookmark: break
+            case .failed: continue  // logged by the watcher, retried after its back-off
             }
+            wakeAll()
         }
     }
 
